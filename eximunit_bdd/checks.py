@@ -1,0 +1,66 @@
+"""Comparing a reply with what the spec expects; failures read like a mail admin thinks."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .errors import UnexpectedReplyError
+from .reply import Reply
+from .transcript import Transcript
+
+__all__ = ["Verdict", "expect_reply", "describe_expectation", "failure_message"]
+
+Verdict = Literal["accepted", "deferred", "rejected"]
+
+
+def describe_expectation(verdict: Verdict | None, code: int | None, text: str | None) -> str:
+    """`"rejected with 550 \\"no such user\\""`, `"answered 250"`, ..."""
+    words = verdict or "answered"
+    if code is not None:
+        words += f" with {code}" if verdict else f" {code}"
+    if text is not None:
+        words += f' containing "{text}"' if code is None else f' "{text}"'
+    return words
+
+
+def matches(reply: Reply, verdict: Verdict | None, code: int | None, text: str | None) -> bool:
+    """Does the reply satisfy the expectation? Text matches case-insensitively."""
+    if verdict is not None and reply.verdict != verdict:
+        return False
+    if code is not None and reply.code != code:
+        return False
+    return text is None or text.lower() in reply.text.lower()
+
+
+def what(reply: Reply) -> str:
+    """How a failure names the step: `RCPT TO:<a@b>`, `the connection`, `the message`."""
+    if reply.command is None:
+        return "the connection"
+    if reply.command == ".":
+        return "the message"
+    return reply.command
+
+
+def failure_message(headline: str, reply: Reply | None, transcript: Transcript) -> str:
+    """A headline, the actual reply with Exim's log for it, then the whole session."""
+    parts = [headline]
+    if reply is not None:
+        parts.append("The server replied:\n" + "\n".join("  " + l for l in str(reply).split("\n")))
+        if reply.log_lines:
+            parts.append("Exim logged:\n" + "\n".join("  " + l for l in reply.log_lines))
+    parts.append("Session so far (C: client, S: server, L: Exim's log):\n" + transcript.render())
+    return "\n\n".join(parts)
+
+
+def expect_reply(
+    reply: Reply,
+    transcript: Transcript,
+    verdict: Verdict | None = None,
+    code: int | None = None,
+    text: str | None = None,
+) -> Reply:
+    """Return the reply if it is as expected, else raise UnexpectedReplyError."""
+    if matches(reply, verdict, code, text):
+        return reply
+    headline = f"Expected {what(reply)} to be {describe_expectation(verdict, code, text)}."
+    raise UnexpectedReplyError(failure_message(headline, reply, transcript), reply, transcript.render())

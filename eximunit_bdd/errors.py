@@ -1,0 +1,107 @@
+"""Every error eximunit-bdd raises, in one place.
+
+The tree::
+
+    EximUnitError                       base of everything below
+    ├── SmtpAssertionError (+AssertionError)   the server did not do what the spec says:
+    │   ├── UnexpectedReplyError               a reply other than the expected one
+    │   └── ConnectionClosedError              the server had already closed the connection
+    ├── InvalidInputError (+ValueError)        refused before anything was sent
+    ├── StepUsageError                         a step used where it cannot work
+    ├── EximNotFoundError (+FileNotFoundError) no Exim binary where we looked
+    ├── EximConfigError                        Exim rejected its configuration
+    │   └── ConfigPermissionError              ... because of the file's owner or mode
+    ├── EximCrashedError                       Exim exited without answering
+    └── ReplyTimeoutError (+TimeoutError)      no complete reply in time
+
+Test frameworks show `AssertionError` subclasses as failures (the policy is broken)
+and everything else as errors (the test set-up is broken), which is the distinction a
+mail admin needs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .reply import Reply
+
+__all__ = [
+    "EximUnitError",
+    "SmtpAssertionError",
+    "UnexpectedReplyError",
+    "ConnectionClosedError",
+    "InvalidInputError",
+    "StepUsageError",
+    "EximNotFoundError",
+    "EximConfigError",
+    "ConfigPermissionError",
+    "EximCrashedError",
+    "ReplyTimeoutError",
+]
+
+
+class EximUnitError(Exception):
+    """Base class of every eximunit-bdd error."""
+
+
+class SmtpAssertionError(EximUnitError, AssertionError):
+    """The server's behaviour differs from the specification.
+
+    Carries the `reply` that disagreed (None if there was none) and the session
+    `transcript` so far, already rendered for people.
+    """
+
+    def __init__(self, message: str, reply: "Reply | None" = None, transcript: str = "") -> None:
+        super().__init__(message)
+        self.reply = reply
+        self.transcript = transcript
+
+
+class UnexpectedReplyError(SmtpAssertionError):
+    """A command got a reply other than the one the spec expected."""
+
+
+class ConnectionClosedError(SmtpAssertionError):
+    """A command was due but the server had already closed the connection."""
+
+
+class InvalidInputError(EximUnitError, ValueError):
+    """An argument was refused before anything was sent (CR/LF/NUL, a bad IP, ...)."""
+
+
+class StepUsageError(EximUnitError):
+    """A step cannot work where the spec uses it (no connection yet, a table without
+    its columns, ...); the message says how to write it."""
+
+
+class EximNotFoundError(EximUnitError, FileNotFoundError):
+    """No Exim binary was found; `tried` lists every place looked at."""
+
+    def __init__(self, message: str, tried: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.tried = list(tried)
+
+
+class EximConfigError(EximUnitError):
+    """Exim refused its configuration; `exim_message` is Exim's own words."""
+
+    def __init__(self, message: str, exim_message: str = "") -> None:
+        super().__init__(message)
+        self.exim_message = exim_message
+
+
+class ConfigPermissionError(EximConfigError):
+    """Exim refused the configuration file because of its owner, group or mode."""
+
+
+class EximCrashedError(EximUnitError):
+    """Exim exited before it answered a command; `stderr` is what it said last."""
+
+    def __init__(self, message: str, stderr: str = "") -> None:
+        super().__init__(message)
+        self.stderr = stderr
+
+
+class ReplyTimeoutError(EximUnitError, TimeoutError):
+    """No complete reply arrived within the timeout; names the command and the wait."""

@@ -1,0 +1,116 @@
+"""SMTP replies as Exim's `-bh` mode prints them, parsed into values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from .trace import Header, added_headers, log_lines
+
+__all__ = ["Reply", "REPLY_END", "parse_reply", "split_replies", "format_reply"]
+
+#: The last line of a reply: three digits then a space, CR or end of line.
+#: `-bh` prints banner lines with bare LF and replies with CRLF, so match on LF.
+REPLY_END = re.compile(r"(?:^|\n)\d{3}(?:[ \r][^\n]*)?\n")
+
+_REPLY_LINE = re.compile(r"^(\d{3})([ -]?)(.*)$")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One complete server reply, with what Exim traced while deciding it.
+
+    >>> r = Reply(550, ("relay not permitted",))
+    >>> (r.rejected, r.text)
+    (True, 'relay not permitted')
+    """
+
+    code: int
+    lines: tuple[str, ...] = ()
+    #: The client line that got this reply; None for the greeting.
+    command: str | None = None
+    #: Exim's stderr while handling the command: `>>>` ACL trace and `LOG:` lines.
+    trace: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """All lines' text joined by spaces: `"mx Hello x [192.0.2.1] SIZE 52428800 ..."`."""
+        return " ".join(self.lines)
+
+    @property
+    def accepted(self) -> bool:
+        """2xx, or 3xx (354 after DATA): the server goes on."""
+        return 200 <= self.code < 400
+
+    @property
+    def deferred(self) -> bool:
+        """4xx: a temporary failure, the client should retry later."""
+        return 400 <= self.code < 500
+
+    @property
+    def rejected(self) -> bool:
+        """5xx: a permanent failure."""
+        return 500 <= self.code < 600
+
+    @property
+    def verdict(self) -> str:
+        """`"accepted"`, `"deferred"` or `"rejected"`: the word a spec uses."""
+        if self.accepted:
+            return "accepted"
+        return "deferred" if self.deferred else "rejected"
+
+    @property
+    def log_lines(self) -> list[str]:
+        """What Exim logged while deciding: `["H=(x) [192.0.2.1] ... relay not permitted"]`."""
+        return log_lines(self.trace)
+
+    @property
+    def added_headers(self) -> list[Header]:
+        """Headers the ACLs asked to add while deciding: `[Header("X-Coop", "yes")]`."""
+        return added_headers(self.trace)
+
+    def closes_connection(self, greeting: bool = False) -> bool:
+        """True when Exim hangs up after this reply (421, 221, a refused greeting)."""
+        return self.code in (221, 421) or (greeting and not self.accepted)
+
+    def __str__(self) -> str:
+        return format_reply(self.code, self.lines)
+
+
+def format_reply(code: int, lines: tuple[str, ...] | list[str]) -> str:
+    """Render a reply as sent on the wire, without CRs: `"250-a\\n250 b"`."""
+    if not lines:
+        return str(code)
+    last = len(lines) - 1
+    return "\n".join(f"{code}{' ' if i == last else '-'}{line}" for i, line in enumerate(lines))
+
+
+def parse_reply(chunk: str, command: str | None = None, trace: tuple[str, ...] = ()) -> Reply:
+    """Parse one reply out of `chunk`, skipping Exim's `****` banner and note lines.
+
+    >>> parse_reply("250-mx Hello\\r\\n250 HELP\\r\\n").lines
+    ('mx Hello', 'HELP')
+    """
+    code: int | None = None
+    texts: list[str] = []
+    for raw in chunk.splitlines():
+        match = _REPLY_LINE.match(raw.rstrip("\r"))
+        if not match:
+            continue  # banner, "**** SMTP testing: ..." or an empty line
+        code = int(match.group(1))
+        texts.append(match.group(3) if match.group(2) else "")
+    if code is None:
+        raise ValueError(f"no SMTP reply in {chunk!r}")
+    return Reply(code, tuple(texts), command, trace)
+
+
+def split_replies(output: str) -> Iterator[Reply]:
+    """Every reply in a whole `-bh` stdout, in order (for piped, non-interactive runs)."""
+    start = 0
+    while True:
+        match = REPLY_END.search(output, start)
+        if not match:
+            return
+        yield parse_reply(output[start : match.end()])
+        start = match.end()

@@ -1,0 +1,58 @@
+"""A private temporary directory for each Exim run: spool, stderr capture."""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import shutil
+import tempfile
+from pathlib import Path
+
+__all__ = ["Sandbox", "caller_user", "caller_group"]
+
+
+def caller_user() -> str:
+    """The name of the user running the tests (the uid if it has no name)."""
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
+def caller_group() -> str:
+    """The name of the caller's primary group (the gid if it has no name)."""
+    try:
+        return grp.getgrgid(os.getegid()).gr_name
+    except KeyError:
+        return str(os.getegid())
+
+
+class Sandbox:
+    """A fresh directory with an empty `spool/`; `cleanup()` removes it all.
+
+    The callout cache lives in the spool, so a spool shared between sessions would
+    leak one scenario's callout results into the next.
+    """
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="eximunit-"))
+        self.spool = self.path / "spool"
+        self.spool.mkdir()
+        self.stderr_path = self.path / "exim.stderr"
+        if os.geteuid() == 0:
+            # Run as root, Exim switches to its own user (Debian-exim) unless the
+            # configuration sets exim_user; let that user reach the spool too.
+            os.chmod(self.path, 0o711)
+            os.chmod(self.spool, 0o777)
+
+    def macros(self) -> dict[str, str]:
+        """`EXIMUNIT_SPOOL`, `EXIMUNIT_USER` and `EXIMUNIT_GROUP` for a test configuration."""
+        return {
+            "EXIMUNIT_SPOOL": str(self.spool),
+            "EXIMUNIT_USER": caller_user(),
+            "EXIMUNIT_GROUP": caller_group(),
+        }
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)

@@ -1,0 +1,86 @@
+"""The Exim sessions of one scenario, started when a step first needs one."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from .errors import StepUsageError
+from .exim import EximOptions, check_ip, check_macro_name
+from .reply import Reply
+from .session import EximSession
+
+__all__ = ["ScenarioSessions"]
+
+
+class ScenarioSessions:
+    """What the Given steps chose (configuration, macros, client) and the sessions.
+
+    A session starts lazily at the first step that talks to Exim, so Given steps may
+    come in any order. A second `Given a connection` starts a fresh session (a retry);
+    `sessions` keeps all of them for reports.
+    """
+
+    def __init__(self, options: EximOptions) -> None:
+        self.options = options
+        self.macros: dict[str, str | None] = {}
+        self.connection: dict[str, object] | None = None
+        self.sessions: list[EximSession] = []
+        self._current: EximSession | None = None
+
+    def use_config(self, path: str) -> None:
+        """Relative paths are taken from the directory behave runs in."""
+        self._reject_if_started("the Exim configuration")
+        config = Path(path).expanduser()
+        if not config.is_absolute():
+            config = Path(os.getcwd()) / config
+        self.options = dataclasses.replace(self.options, config=config)
+        self.options.config_path()  # a missing file fails this step, not a later one
+
+    def define_macro(self, name: str, value: str | None) -> None:
+        self._reject_if_started(f"the macro {name}")
+        self.macros[check_macro_name(name)] = value
+
+    def connect(self, client_ip: str, server_ip: str | None = None, server_port: str | None = None) -> None:
+        check_ip(client_ip)
+        if server_ip is not None:
+            check_ip(server_ip, "server IP")
+        self.connection = {"client_ip": client_ip, "server_ip": server_ip, "server_port": server_port}
+        self._current = None  # the next step that talks starts a new session
+
+    @property
+    def session(self) -> EximSession:
+        """The current session, started now if the scenario has not talked yet."""
+        if self._current is None:
+            if self.connection is None:
+                raise StepUsageError(
+                    "No connection yet: begin the scenario (or its Background) with "
+                    "'Given a connection from 192.0.2.1'."
+                )
+            options = self.options.with_macros(self.macros)
+            self._current = EximSession(options=options, **self.connection)  # type: ignore[arg-type]
+            self.sessions.append(self._current)
+        return self._current
+
+    @property
+    def last_reply(self) -> Reply:
+        return self.session.last_reply
+
+    def close_all(self) -> None:
+        """Close every session (idempotent); the first error is raised after all closed."""
+        errors = []
+        for session in self.sessions:
+            try:
+                session.close()
+            except Exception as error:  # noqa: BLE001 - close the others first
+                errors.append(error)
+        if errors:
+            raise errors[0]
+
+    def _reject_if_started(self, what: str) -> None:
+        if self._current is not None:
+            raise StepUsageError(
+                f"{what} must be set before the session starts: move this step above the "
+                "first When/Then step, or add another 'Given a connection from ...' after it."
+            )

@@ -1,0 +1,42 @@
+"""Reading eximunit's settings from behave userdata (`-D name=value`, behave.ini)."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from .errors import InvalidInputError
+from .exim import EximOptions, find_exim
+
+__all__ = ["options_from_userdata", "USERDATA_KEYS"]
+
+#: The userdata names eximunit reads, with what each means.
+USERDATA_KEYS = {
+    "exim_config": "the Exim configuration to test (absent: the installed system configuration)",
+    "exim": "the Exim binary (absent: exim4, then exim, on PATH or in /usr/sbin)",
+    "callouts": "yes (default): sessions run -bhc and do callouts; no: -bh",
+    "timeout": "seconds to wait for any single reply (default 10)",
+}
+_YES = {"yes", "true", "on", "1"}
+_NO = {"no", "false", "off", "0"}
+
+
+def options_from_userdata(userdata: Mapping[str, str]) -> EximOptions:
+    """EximOptions from userdata, the binary already found and every value checked."""
+    callouts = str(userdata.get("callouts", "yes")).strip().lower()
+    if callouts not in _YES | _NO:
+        raise InvalidInputError(f"userdata callouts={callouts!r}: write yes or no.")
+    raw_timeout = userdata.get("timeout", "10")
+    try:
+        timeout = float(raw_timeout)
+    except ValueError:
+        timeout = -1.0
+    if not timeout > 0:
+        raise InvalidInputError(f"userdata timeout={raw_timeout!r}: write a number of seconds above 0.")
+    options = EximOptions(
+        exim=find_exim(userdata.get("exim") or None),
+        config=userdata.get("exim_config") or None,
+        callouts=callouts in _YES,
+        timeout=timeout,
+    )
+    options.config_path()  # fail now, once, rather than in every scenario
+    return options

@@ -1,0 +1,56 @@
+"""Turning Exim's last words before a failed start into an error that says what to do."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import ConfigPermissionError, EximConfigError, EximCrashedError, EximUnitError
+from .trace import log_lines
+
+__all__ = ["startup_error"]
+
+_CONFIG_ERROR = re.compile(r"configuration error in line (\d+) of (.+?):\s*(.*)$")
+
+
+def startup_error(stderr_lines: list[str], argv: list[str]) -> EximUnitError:
+    """The error for an Exim that exited before its greeting."""
+    logs = log_lines(stderr_lines) or [line for line in stderr_lines if line.strip()]
+    said = "\n".join("  " + line for line in logs[-10:]) or "  (nothing)"
+    for line in logs:
+        if "has the wrong owner, group, or mode" in line:
+            path = line.split("configuration file ", 1)[-1].split(" has the wrong", 1)[0]
+            return ConfigPermissionError(
+                f"Exim refused the configuration file {path} because of its owner or mode.\n"
+                "Run as root, Exim only accepts a configuration owned by root and not "
+                "writable by others. Fix it with:\n"
+                f"  chown root {path} && chmod go-w {path}\n"
+                "or run the tests as an unprivileged user.\nExim said:\n" + said,
+                line,
+            )
+        match = _CONFIG_ERROR.search(line)
+        if match:
+            number, path, detail = int(match.group(1)), match.group(2), match.group(3)
+            return EximConfigError(
+                f"Exim rejected its configuration: {detail or line}\n"
+                f"  at line {number} of {path}:\n"
+                f"  {number:>5} | {_line_of(path, number)}\n"
+                "Fix the configuration (exim -C FILE -bV shows the same error).",
+                line,
+            )
+        if "non-existent configuration file" in line:
+            return EximConfigError(f"Exim could not find its configuration: {line}", line)
+    return EximCrashedError(
+        "Exim exited before it greeted the client. Command:\n  "
+        + " ".join(argv)
+        + "\nExim said:\n"
+        + said,
+        "\n".join(stderr_lines),
+    )
+
+
+def _line_of(path: str, number: int) -> str:
+    try:
+        return Path(path).read_text(errors="replace").splitlines()[number - 1].strip()
+    except (OSError, IndexError):
+        return "(line not readable)"

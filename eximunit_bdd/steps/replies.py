@@ -1,0 +1,162 @@
+"""Steps that check replies: the last one, the greeting, or one they send themselves.
+
+The phrases are regular (SUBJECT is VERDICT [with CODE ["TEXT"]]), so they are made
+from the tables below, each with its own docstring for the step catalog.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+from behave import then
+
+from ..checks import Verdict, failure_message
+from ..errors import StepUsageError, UnexpectedReplyError
+from ..reply import Reply
+from ..scenario import ScenarioSessions
+from .types import session_of, table_column
+
+
+class _Subject(NamedTuple):
+    pattern: str  # the words before the verdict
+    summary: str  # what is checked, in plain words
+    example: str  # the example step, before the verdict
+    reply: Callable[[ScenarioSessions, dict[str, Any]], Reply]
+
+
+_SUBJECTS = {
+    "last": _Subject(
+        "it is", "the last reply", "Then it is", lambda state, _: state.last_reply
+    ),
+    "connection": _Subject(
+        "the connection is",
+        "the server's greeting, which the connect ACL decides",
+        "Then the connection is",
+        lambda state, _: state.session.greeting,
+    ),
+    "mail": _Subject(
+        "MAIL FROM <{address:EximAddress}> is",
+        "the reply to MAIL FROM, sent by this step (with EHLO first if needed)",
+        "Then MAIL FROM <alice@example.net> is",
+        lambda state, args: state.session.send_mail_from(args["address"]),
+    ),
+    "rcpt": _Subject(
+        "RCPT TO <{address:EximAddress}> is",
+        "the reply to RCPT TO, sent by this step",
+        "Then RCPT TO <nobody@coop.test> is",
+        lambda state, args: state.session.send_rcpt_to(args["address"]),
+    ),
+}
+_VERDICTS: dict[str, tuple[str, int, str]] = {
+    # verdict: (meaning, example code, example text)
+    "accepted": ("accepted (2xx, or 354 after DATA)", 250, "OK"),
+    "rejected": ("rejected for good (5xx)", 550, "relay not permitted"),
+    "deferred": ("deferred: try again later (4xx)", 451, "try again later"),
+}
+_DETAILS = {
+    "": "",
+    " with {code:EximCode}": " with exactly this code",
+    ' with {code:EximCode} "{text:EximText}"': (
+        " with exactly this code, and TEXT appears in the reply "
+        "(case-insensitive; the lines of a multi-line reply are joined)"
+    ),
+}
+
+
+def _register(subject_key: str, verdict: Verdict, detail: str) -> None:
+    subject = _SUBJECTS[subject_key]
+    meaning, code, text = _VERDICTS[verdict]
+    example = f"{subject.example} {verdict}" + detail.replace("{code:EximCode}", str(code)).replace(
+        "{text:EximText}", text
+    )
+
+    def step(context: Any, **args: Any) -> None:
+        state = session_of(context)
+        reply = subject.reply(state, args)
+        state.session.expect(reply, verdict, args.get("code"), args.get("text"))
+
+    step.__name__ = f"step_{subject_key}_is_{verdict}" + ("_with_code" if "code" in detail else "") + (
+        "_and_text" if "text" in detail else ""
+    )
+    step.__doc__ = (
+        f"Check that {subject.summary} is {meaning}{_DETAILS[detail]}.\n\nExample: {example}\n"
+    )
+    then(f"{subject.pattern} {verdict}{detail}")(step)
+
+
+for _subject in _SUBJECTS:
+    for _verdict in _VERDICTS:
+        for _detail in _DETAILS:
+            _register(_subject, _verdict, _detail)  # type: ignore[arg-type]
+
+
+@then("the reply is {code:EximCode}")
+def step_reply_is(context: Any, code: int) -> None:
+    """Check the exact code of the last reply, whatever its kind.
+
+    Example: Then the reply is 354
+    """
+    state = session_of(context)
+    state.session.expect(state.last_reply, None, code)
+
+
+@then('the reply is {code:EximCode} "{text:EximText}"')
+def step_reply_is_with_text(context: Any, code: int, text: str) -> None:
+    """Check the exact code of the last reply, and that TEXT appears in it
+    (case-insensitive).
+
+    Example: Then the reply is 252 "cannot VRFY user"
+    """
+    state = session_of(context)
+    state.session.expect(state.last_reply, None, code, text)
+
+
+@then('the reply contains "{text:EximText}"')
+def step_reply_contains(context: Any, text: str) -> None:
+    """Check that TEXT appears in the last reply (case-insensitive; the lines of a
+    multi-line reply are joined by spaces).
+
+    Example: Then the reply contains "relay not permitted"
+    """
+    state = session_of(context)
+    state.session.expect(state.last_reply, None, None, text)
+
+
+@then("these recipients get these replies:")
+def step_recipients_table(context: Any) -> None:
+    """Send RCPT TO for every address in the table and compare each reply with the
+    expected code (or the word accepted, rejected, deferred); all rows are tried and
+    every mismatch is listed.
+
+    Example: Then these recipients get these replies:
+               | address          | reply |
+               | anna@coop.test   | 250   |
+               | nobody@coop.test | 550   |
+    """
+    state = session_of(context)
+    rows = table_column(context, "address", "reply")
+    wrong = []
+    for row in rows:
+        verdict, code = _expected(row["reply"])
+        reply = state.session.send_rcpt_to(row["address"])
+        if (code is not None and reply.code != code) or (verdict and reply.verdict != verdict):
+            wrong.append((row["address"], row["reply"], f"{reply.code} {reply.text}"))
+    if wrong:
+        width = max(len(address) for address, _, _ in wrong + [("address", "", "")])
+        lines = [f"  {'address':<{width}}  expected  got"]
+        lines += [f"  {address:<{width}}  {expected:<8}  {got}" for address, expected, got in wrong]
+        headline = f"{len(wrong)} of {len(rows)} recipients got another reply than expected:\n" + "\n".join(lines)
+        transcript = state.session.transcript
+        raise UnexpectedReplyError(failure_message(headline, None, transcript), None, transcript.render())
+
+
+def _expected(value: str) -> tuple[Verdict | None, int | None]:
+    if value.isdigit() and len(value) == 3:
+        return None, int(value)
+    if value in _VERDICTS:
+        return value, None  # type: ignore[return-value]
+    raise StepUsageError(
+        f"reply {value!r} in the table: write a code such as 250, 550 or 451, "
+        "or one of the words accepted, rejected, deferred."
+    )
+
