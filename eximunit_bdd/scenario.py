@@ -18,8 +18,8 @@ class ScenarioSessions:
     """What the Given steps chose (configuration, macros, client) and the sessions.
 
     A session starts lazily at the first step that talks to Exim, so Given steps may
-    come in any order. A second `Given a connection` starts a fresh session (a retry);
-    `sessions` keeps all of them for reports.
+    come in any order. A second `Given a connection` starts a fresh session (a retry)
+    with the configuration and macros chosen so far; `sessions` keeps all of them.
     """
 
     def __init__(self, options: EximOptions) -> None:
@@ -28,19 +28,21 @@ class ScenarioSessions:
         self.connection: dict[str, object] | None = None
         self.sessions: list[EximSession] = []
         self._current: EximSession | None = None
+        #: Settings changed after the current session started; they need a new connection.
+        self._unapplied: list[str] = []
 
     def use_config(self, path: str) -> None:
         """Relative paths are taken from the directory behave runs in."""
-        self._reject_if_started("the Exim configuration")
         config = Path(path).expanduser()
         if not config.is_absolute():
             config = Path(os.getcwd()) / config
         self.options = dataclasses.replace(self.options, config=config)
         self.options.config_path()  # a missing file fails this step, not a later one
+        self._changed(f'the Exim configuration "{path}"')
 
     def define_macro(self, name: str, value: str | None) -> None:
-        self._reject_if_started(f"the macro {name}")
         self.macros[check_macro_name(name)] = value
+        self._changed(f"the macro {name}")
 
     def connect(self, client_ip: str, server_ip: str | None = None, server_port: str | None = None) -> None:
         check_ip(client_ip)
@@ -48,10 +50,17 @@ class ScenarioSessions:
             check_ip(server_ip, "server IP")
         self.connection = {"client_ip": client_ip, "server_ip": server_ip, "server_port": server_port}
         self._current = None  # the next step that talks starts a new session
+        self._unapplied.clear()
 
     @property
     def session(self) -> EximSession:
         """The current session, started now if the scenario has not talked yet."""
+        if self._unapplied:
+            raise StepUsageError(
+                f"{' and '.join(self._unapplied)} came after the session had started, so it "
+                "cannot apply to it: move it above the first When/Then step, or follow it "
+                "with another 'Given a connection from ...'."
+            )
         if self._current is None:
             if self.connection is None:
                 raise StepUsageError(
@@ -78,9 +87,6 @@ class ScenarioSessions:
         if errors:
             raise errors[0]
 
-    def _reject_if_started(self, what: str) -> None:
+    def _changed(self, what: str) -> None:
         if self._current is not None:
-            raise StepUsageError(
-                f"{what} must be set before the session starts: move this step above the "
-                "first When/Then step, or add another 'Given a connection from ...' after it."
-            )
+            self._unapplied.append(what)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from behave import given
-
-from .types import session_of
+from .registry import given, session_of
 
 
 @given('the Exim configuration "{path}"')

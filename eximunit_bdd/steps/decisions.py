@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from behave import then
-
 from ..checks import failure_message
 from ..errors import UnexpectedReplyError
-from .types import session_of
+from .registry import then, session_of
 
 
 def _fail(context: Any, headline: str) -> None:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from behave import then
-
 from ..checks import Verdict, failure_message
 from ..errors import StepUsageError, UnexpectedReplyError
 from ..reply import Reply
 from ..scenario import ScenarioSessions
-from .types import session_of, table_column
+from .registry import then, session_of, table_column
 
 
 class _Subject(NamedTuple):

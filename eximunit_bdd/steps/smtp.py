@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from behave import given, when
-
 from ..errors import StepUsageError
-from .types import session_of
+from .registry import given, when, session_of
 
 
 @given("a connection from {ip:EximWord}")

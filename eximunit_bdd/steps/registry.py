@@ -1,18 +1,24 @@
-"""Parameter types for the step patterns (registered with behave's parse matcher).
+"""How eximunit's steps are registered: parameter types, step decorators, helpers.
 
-Prefixed with `Exim` so that they cannot clash with a user's own types.
+The types are prefixed with `Exim` so that they cannot clash with a user's own.
+The decorators are behave's, except that eximunit's own errors reach the report
+without the library's stack frames: their message already says what to do.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
+import behave
 from behave import register_type
 from parse import with_pattern
 
-from ..errors import StepUsageError
+from ..errors import EximUnitError, StepUsageError
 
-__all__ = ["session_of", "table_column"]
+__all__ = ["given", "when", "then", "session_of", "table_column"]
+
+StepFunction = Callable[..., None]
 
 
 @with_pattern(r"\d{3}")
@@ -58,3 +64,32 @@ def table_column(context: Any, *names: str) -> list[dict[str, str]]:
             + (f"; it has {list(table.headings)}" if table is not None else "; it has none")
         )
     return [{name: row[name].strip() for name in names} for row in table]
+
+
+def _readable_errors(func: StepFunction) -> StepFunction:
+    @functools.wraps(func)  # behave follows __wrapped__ for the step's location
+    def step(context: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            func(context, *args, **kwargs)
+        except EximUnitError as error:
+            # Re-raised from here, the traceback holds this frame and behave's, not
+            # the dozen inside eximunit that would bury the message.
+            raise error.with_traceback(None)
+
+    return step
+
+
+def _decorator(register: Callable[[str], Callable[[StepFunction], StepFunction]]):
+    def decorator(pattern: str) -> Callable[[StepFunction], StepFunction]:
+        def add(func: StepFunction) -> StepFunction:
+            register(pattern)(_readable_errors(func))
+            return func
+
+        return add
+
+    return decorator
+
+
+given = _decorator(behave.given)
+when = _decorator(behave.when)
+then = _decorator(behave.then)
