@@ -107,10 +107,11 @@ def parse_reply(chunk: str, command: str | None = None, trace: tuple[str, ...] =
 
 def split_replies(output: str) -> Iterator[Reply]:
     """Every reply in a whole `-bh` stdout, in order (for piped, non-interactive runs)."""
-    start = 0
     while True:
-        match = REPLY_END.search(output, start)
+        # Sliced, not searched from an offset: REPLY_END's ^ means "start of the
+        # unread output", as in pexpect's buffer.
+        match = REPLY_END.search(output)
         if not match:
             return
-        yield parse_reply(output[start : match.end()])
-        start = match.end()
+        yield parse_reply(output[: match.end()])
+        output = output[match.end() :]

@@ -13,12 +13,12 @@ import pexpect
 from pexpect.fdpexpect import fdspawn
 
 from .checks import Verdict, expect_reply, failure_message
-from .errors import ConnectionClosedError, EximCrashedError, InvalidInputError, ReplyTimeoutError
+from .errors import ConnectionClosedError, InvalidInputError, ReplyTimeoutError
 from .exim import EximOptions, check_ip, check_line
 from .message import build_message, message_lines
 from .reply import REPLY_END, Reply, parse_reply
 from .sandbox import Sandbox
-from .startup import startup_error
+from .diagnosis import crash_error, startup_error
 from .trace import Header, log_lines
 from .transcript import Transcript
 
@@ -344,18 +344,7 @@ class EximSession:
                 f"timeout (behave -D timeout=30; EximSession(timeout=30)). Received so far: {partial!r}"
             ) from None
         except pexpect.EOF:
-            trace = self._read_stderr(final=True)
-            self.closed_by_server = True
-            if command is None:
-                error = startup_error(trace, self.argv)
-            else:
-                error = EximCrashedError(
-                    f"Exim exited without answering {command}. Exim said:\n"
-                    + "\n".join("  " + line for line in trace[-15:] or ["(nothing)"]),
-                    "\n".join(trace),
-                )
-            self.close()
-            raise error from None
+            raise self._ended_without_reply(command) from None
         chunk = str(self._child.before) + str(self._child.after)
         reply = parse_reply(chunk, command, tuple(self._read_stderr()))
         self.replies.append(reply)
@@ -363,6 +352,34 @@ class EximSession:
         if reply.closes_connection(greeting=command is None):
             self.closed_by_server = True
         return reply
+
+    def _ended_without_reply(self, command: str | None) -> Exception:
+        """The error for an Exim that exited instead of answering; the session is closed."""
+        trace = self._read_stderr(final=True)
+        self.closed_by_server = True
+        try:
+            status = self._process.wait(_EXIT_WAIT)
+        except subprocess.TimeoutExpired:
+            status = None
+        if command is None:
+            error: Exception = startup_error(trace, self.argv)
+        elif status == 0 and self.replies:
+            # Exim hung up on purpose (an ACL "drop" after its reply, ...).
+            last = self.replies[-1]
+            error = ConnectionClosedError(
+                failure_message(
+                    f"The server closed the connection after replying {last.code}, "
+                    f"so {command} got no reply.",
+                    last,
+                    self.transcript,
+                ),
+                last,
+                self.transcript.render(),
+            )
+        else:
+            error = crash_error(command, trace)
+        self.close()
+        return error
 
     def _read_stderr(self, final: bool = False) -> list[str]:
         """New complete stderr lines since the last call (and the rest, when final)."""

@@ -1,4 +1,4 @@
-"""Turning Exim's last words before a failed start into an error that says what to do."""
+"""Turning Exim's last words, when it exits unexpectedly, into an error that says what to do."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from .errors import ConfigPermissionError, EximConfigError, EximCrashedError, EximUnitError
 from .trace import log_lines
 
-__all__ = ["startup_error"]
+__all__ = ["startup_error", "crash_error"]
 
 _CONFIG_ERROR = re.compile(r"configuration error in line (\d+) of (.+?):\s*(.*)$")
 
@@ -46,6 +46,22 @@ def startup_error(stderr_lines: list[str], argv: list[str]) -> EximUnitError:
         + "\nExim said:\n"
         + said,
         "\n".join(stderr_lines),
+    )
+
+
+def crash_error(command: str, stderr_lines: list[str]) -> EximCrashedError:
+    """The error for an Exim that exited, failing, without answering `command`."""
+    logs = log_lines(stderr_lines) or [line for line in stderr_lines if line.strip()]
+    said = "\n".join("  " + line for line in logs[-10:]) or "  (nothing)"
+    hint = ""
+    if any("chown(" in line and "failed" in line for line in logs):
+        hint = (
+            "\nExim could not give its spool files to its own user: run unprivileged, the "
+            "test configuration must say\n  .ifdef EXIMUNIT_USER\n  exim_user = EXIMUNIT_USER\n"
+            "  exim_group = EXIMUNIT_GROUP\n  .endif\n(see examples/coop/exim4.conf)."
+        )
+    return EximCrashedError(
+        f"Exim exited without answering {command}. Exim said:\n{said}{hint}", "\n".join(stderr_lines)
     )
 
 
