@@ -128,8 +128,9 @@ class EximSession:
 
     def send_mail_from(self, address: str) -> Reply:
         """`MAIL FROM:<address>` (greeting first if needed); returns the reply."""
+        command = f"MAIL FROM:<{_address(address)}>"  # refused before the greeting, too
         self.ensure_greeted()
-        return self.send(f"MAIL FROM:<{_address(address)}>")
+        return self.send(command)
 
     def send_rcpt_to(self, address: str) -> Reply:
         """`RCPT TO:<address>`; returns the reply."""
@@ -336,6 +337,7 @@ class EximSession:
             self._child.expect(REPLY_END, timeout=self.timeout)
         except pexpect.TIMEOUT:
             partial = self._child.before or ""
+            self._process.kill()  # stuck, and closing its input would not move it
             self.close()
             raise ReplyTimeoutError(
                 f"No complete reply to {command or 'the connection (greeting)'} within "

@@ -1,0 +1,66 @@
+"""Integration fixtures: the real Exim, private temp dirs, leak detection."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from eximunit_bdd import EximSession, find_exim
+
+CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+MINIMAL = CONFIGS / "minimal.conf"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_exim() -> str:
+    """These tests need Exim; its absence is a failure, never a silent skip."""
+    return find_exim()
+
+
+def exim_processes_mentioning(text: str) -> list[int]:
+    """PIDs of running processes whose command line contains `text`."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in cmdline and "exim" in cmdline:
+                pids.append(int(entry.name))
+    return pids
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch) -> Path:
+    """A temp dir of this test's own for sandboxes; checked to be empty afterwards."""
+    directory = tmp_path / "tmp"
+    directory.mkdir()
+    directory.chmod(0o755)
+    monkeypatch.setattr(tempfile, "tempdir", str(directory))
+    yield directory
+    assert list(directory.iterdir()) == [], "a sandbox directory was left behind"
+    assert exim_processes_mentioning(str(directory)) == [], "an exim process was left behind"
+
+
+@pytest.fixture
+def session_factory(private_tmp):
+    """Start sessions against the minimal test configuration; all closed afterwards."""
+    sessions: list[EximSession] = []
+
+    def start(client_ip: str = "192.0.2.1", **kwargs) -> EximSession:
+        kwargs.setdefault("config", MINIMAL)
+        session = EximSession(client_ip, **kwargs)
+        sessions.append(session)
+        return session
+
+    yield start
+    for session in sessions:
+        session.close()
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0

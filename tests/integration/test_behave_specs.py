@@ -1,0 +1,108 @@
+"""behave runs: the example suite passes; false claims fail readably; misuse errors clearly."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ROOT
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+
+
+def run_behave(*args: str) -> tuple[int, str]:
+    run = subprocess.run(
+        [sys.executable, "-m", "behave", "--no-color", "-f", "plain", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return run.returncode, run.stdout + run.stderr
+
+
+def scenarios(output: str) -> dict[str, str]:
+    """Each scenario's name with the text behave printed for it."""
+    parts = re.split(r"^\s*Scenario: ", output, flags=re.M)[1:]
+    return {part.splitlines()[0].split("  #")[0].strip(): part for part in parts}
+
+
+@pytest.fixture(scope="module")
+def wrong_claims() -> tuple[int, str]:
+    return run_behave(str(SPECS / "wrong_claims.feature"))
+
+
+def test_the_example_policy_suite_passes():
+    code, output = run_behave("features/")
+    assert code == 0, output
+    summary = re.search(r"^(\d+) scenarios passed, 0 failed, 0 skipped$", output, re.M)
+    assert summary and int(summary.group(1)) >= 30, output
+    assert re.search(r"^\d+ steps passed, 0 failed, 0 skipped$", output, re.M), output
+
+
+EXPECTED_FAILURES = {
+    "claims a rejection for an accepted recipient": [
+        "Expected RCPT TO:<anna@coop.test> to be rejected with 550.",
+        "The server replied:\n      250 Accepted",
+        "C: RCPT TO:<anna@coop.test>\n      S: 250 Accepted",
+    ],
+    "claims the wrong code": ["to be rejected with 551", "550 5.1.1 <nobody@coop.test>: no such user here"],
+    "claims the wrong text": ['rejected with 550 "mailbox full"', "Exim logged:"],
+    "claims acceptance for a deferred recipient": ["to be accepted", "451 choir.test is moving"],
+    "claims a blocked host is greeted": ["Expected the connection to be accepted", "550 Your host 203.0.113.66"],
+    "talks after the connection was refused": [
+        "Cannot send EHLO client.example: the server had already closed the connection after replying 550"
+    ],
+    "claims a header that is not added": [
+        'Expected the ACLs to add the header "X-Spam-Flag"',
+        "X-Coop-Checked: by mx.coop.test for [192.0.2.1]",
+    ],
+    "claims a header value": ['"X-Coop-Checked" containing "198.51.100.99"'],
+    "claims a log line": ['Expected the log to contain "delivered"', "Exim logged:\n      (nothing)"],
+    "claims a wrong row in a table": [
+        "1 of 2 recipients got another reply than expected",
+        "nobody@coop.test  250       550 5.1.1 <nobody@coop.test>: no such user here",
+    ],
+    "claims the reply contains other words": ['answered containing "welcome"', "550 You are not mx.coop.test"],
+    "claims the wrong exact code": ["to be answered 354", "250 OK"],
+    "claims a blocked sender is accepted": ["Expected MAIL FROM:<bulk@offers.example> to be accepted"],
+}
+
+
+def test_every_false_claim_fails(wrong_claims):
+    code, output = wrong_claims
+    assert code == 1
+    assert f"0 scenarios passed, {len(EXPECTED_FAILURES)} failed, 0 skipped" in output, output
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FAILURES))
+def test_a_false_claim_says_what_was_expected_and_what_happened(wrong_claims, name):
+    text = scenarios(wrong_claims[1])[name]
+    assert "Assertion Failed: " in text or "ASSERT FAILED: " in text, text
+    flat = " ".join(text.split())  # formatters differ in indentation only
+    for expected in EXPECTED_FAILURES[name]:
+        assert " ".join(expected.split()) in flat, f"{expected!r} not in:\n{text}"
+    assert "Traceback" not in text
+
+
+EXPECTED_ERRORS = {
+    "names a configuration that does not exist": "EximConfigError: Exim configuration /",
+    "talks before connecting": "StepUsageError: No connection yet: begin the scenario",
+    "connects from something that is no IP address": "InvalidInputError: client IP 'mail.example.net' is not an IP",
+    "a table without its columns": "StepUsageError: this step needs a table with the columns 'address', 'reply'",
+}
+
+
+def test_specs_that_cannot_run_end_in_a_short_clear_error():
+    code, output = run_behave(str(SPECS / "usage_errors.feature"))
+    assert code == 1
+    assert f"0 scenarios passed, 0 failed, {len(EXPECTED_ERRORS)} error" in output, output
+    found = scenarios(output)
+    for name, message in EXPECTED_ERRORS.items():
+        assert message in found[name], found[name]
+        # Only behave's frames and the step's: none of eximunit's internals.
+        assert "eximunit_bdd/session.py" not in found[name] and "scenario.py" not in found[name]

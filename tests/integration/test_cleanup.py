@@ -1,0 +1,82 @@
+"""No Exim process or sandbox outlives its session, a failure, or an interrupt."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from eximunit_bdd import EximSession, UnexpectedReplyError
+
+from ..conftest import ROOT
+from .conftest import MINIMAL, exim_processes_mentioning
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+
+
+def test_closed_session_leaves_nothing(private_tmp):
+    session = EximSession("192.0.2.1", config=MINIMAL)
+    assert exim_processes_mentioning(str(private_tmp)) == [session._process.pid]
+    session.close()
+    session.close()  # idempotent
+    assert session._process.returncode is not None
+
+
+def test_a_failed_assertion_inside_with_still_cleans_up(private_tmp):
+    with pytest.raises(UnexpectedReplyError):
+        with EximSession("192.0.2.1", config=MINIMAL) as session:
+            session.mail_from("a@example.net").assert_rcpt_to_rejected("b@test.example")
+
+
+def test_an_exception_inside_with_still_cleans_up(private_tmp):
+    with pytest.raises(KeyboardInterrupt):
+        with EximSession("192.0.2.1", config=MINIMAL):
+            raise KeyboardInterrupt
+
+
+def test_a_session_that_fails_to_start_cleans_up(private_tmp, tmp_path):
+    config = tmp_path / "broken.conf"
+    config.write_text("this is not exim\n")
+    config.chmod(0o644)
+    with pytest.raises(Exception):
+        EximSession("192.0.2.1", config=config)
+
+
+def _behave(private_tmp: Path, *args: str) -> subprocess.Popen:
+    env = dict(os.environ, TMPDIR=str(private_tmp))
+    return subprocess.Popen(
+        [sys.executable, "-m", "behave", "--no-capture", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_behave_run_with_a_failing_scenario_leaves_nothing(private_tmp):
+    run = _behave(private_tmp, str(SPECS / "wrong_claims.feature"))
+    output, _ = run.communicate(timeout=120)
+    assert run.returncode == 1, output
+    assert "scenarios passed" in output
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_behave_interrupted_mid_scenario_leaves_nothing(private_tmp, signum):
+    run = _behave(
+        private_tmp, "-D", f"exim_config={MINIMAL}", str(SPECS / "slow.feature")
+    )
+    deadline = time.monotonic() + 30
+    while not exim_processes_mentioning(str(private_tmp)):
+        assert time.monotonic() < deadline and run.poll() is None, "Exim never started"
+        time.sleep(0.05)
+    time.sleep(0.5)  # in the waiting step now
+    run.send_signal(signum)  # to behave only: Exim itself must be stopped by eximunit
+    output, _ = run.communicate(timeout=30)
+    assert run.returncode != 0
+    assert "KeyboardInterrupt" in output or "ABORTED" in output, output

@@ -1,0 +1,136 @@
+"""EximSession against the real Exim."""
+
+from __future__ import annotations
+
+import pytest
+
+from eximunit_bdd import (
+    ConnectionClosedError,
+    EximSession,
+    Header,
+    InvalidInputError,
+    UnexpectedReplyError,
+)
+
+from ..conftest import EXAMPLE_CONFIG
+
+
+def test_greeting_fluent_dialogue_and_message(session_factory):
+    session = session_factory()
+    assert session.greeting.code == 220 and "mx.test" in session.greeting.text
+    session.mail_from("a@example.net").rcpt_to("b@test.example").random_data().quit()
+    assert [r.code for r in session.replies] == [220, 250, 250, 250, 354, 250, 221]
+    assert session.transcript.lines[1].text == "EHLO client.example"  # greeted for us
+    assert not session.is_open
+
+
+def test_multi_line_reply_is_read_whole(session_factory):
+    reply = session_factory().send("EHLO me.example")
+    assert reply.code == 250 and reply.lines[-1] == "HELP" and len(reply.lines) > 3
+
+
+def test_headers_and_log_lines_come_from_stderr(session_factory):
+    session = session_factory()
+    session.mail_from("a@example.net").rcpt_to("b@test.example")
+    session.assert_rcpt_to_rejected("x@elsewhere.example", 550, "relay not permitted")
+    session.data("Subject: hi\n\nbody\n")
+    assert session.added_headers == [
+        Header("X-Rcpt", "b"),
+        Header("X-Rcpt", "x"),
+        Header("X-One", "1"),
+        Header("X-Two", "2"),
+    ]
+    assert any("rejected RCPT <x@elsewhere.example>: relay not permitted" in l for l in session.log_lines)
+    assert any(line.startswith(">>> using ACL") for line in session.trace)
+
+
+def test_assertion_helpers_fail_with_the_reply_and_transcript(session_factory):
+    session = session_factory().mail_from("a@example.net")
+    with pytest.raises(UnexpectedReplyError) as caught:
+        session.assert_rcpt_to_rejected("b@test.example", 550)
+    assert caught.value.reply.code == 250
+    assert "C: RCPT TO:<b@test.example>" in caught.value.transcript
+    assert isinstance(caught.value, AssertionError)
+    with pytest.raises(UnexpectedReplyError, match="to be accepted"):
+        session.rcpt_to("x@elsewhere.example")
+
+
+def test_message_with_leading_dots_and_the_dot_reply(session_factory):
+    session = session_factory().mail_from("a@example.net").rcpt_to("b@test.example")
+    reply = session.send_message(".starts with a dot\r\n..two\n")
+    assert reply.code == 250 and reply.command == "."
+    assert "C: ..starts with a dot" in session.transcript.render()
+
+
+def test_data_refused_returns_datas_own_reply(session_factory):
+    reply = session_factory().send_message("Subject: x\n\nno recipients\n")
+    assert reply.code == 503 and reply.command == "DATA"
+
+
+def test_after_quit_further_commands_are_assertion_failures(session_factory):
+    session = session_factory()
+    session.quit()
+    with pytest.raises(ConnectionClosedError, match="already closed the connection after replying 221"):
+        session.send("NOOP")
+
+
+def test_connect_acl_rejection_closes_the_session(private_tmp):
+    with EximSession("203.0.113.66", config=EXAMPLE_CONFIG) as session:
+        session.assert_connection_rejected(550, "is blocked here")
+        with pytest.raises(ConnectionClosedError) as caught:
+            session.mail_from("a@example.net")
+        assert caught.value.reply.code == 550
+        assert "Cannot send EHLO client.example" in str(caught.value)
+
+
+def test_acl_drop_is_a_closed_connection_not_a_crash(session_factory):
+    session = session_factory().mail_from("a@example.net")
+    session.assert_rcpt_to_rejected("drop-me@test.example", 550, "dropping you")
+    with pytest.raises(ConnectionClosedError, match="closed the connection after replying 550"):
+        session.send("NOOP")
+
+
+@pytest.mark.parametrize("bad", ["a@b\r\nRSET", "a@b\nx", "a\0@b"])
+def test_cr_lf_nul_are_refused_before_anything_is_sent(session_factory, bad):
+    session = session_factory()
+    before = list(session.transcript)
+    with pytest.raises(ValueError):
+        session.send_mail_from(bad)
+    with pytest.raises(InvalidInputError):
+        session.send(f"NOOP {bad}")
+    assert list(session.transcript) == before
+    assert session.send("NOOP").code == 250  # and the session goes on
+
+
+@pytest.mark.parametrize("bad", ["999.1.1.1", "mail.example.net", ""])
+def test_an_invalid_client_ip_is_refused_before_exim_runs(private_tmp, bad):
+    with pytest.raises(InvalidInputError, match="not an IP address"):
+        EximSession(bad, config=EXAMPLE_CONFIG)
+
+
+def test_server_address_port_and_client_port_reach_exim(private_tmp):
+    with EximSession("192.0.2.1", config=EXAMPLE_CONFIG, server_ip="198.51.100.25", server_port=587) as s:
+        assert s.argv[-2:] == ["-oMi", "198.51.100.25.587"]
+        s.assert_connection_rejected(550, "submission port")
+    with EximSession("2001:db8::1", client_port=4567, config=EXAMPLE_CONFIG, callouts=False) as s:
+        assert s.argv[-2:] == ["-bh", "2001:db8::1.4567"]
+        assert "[2001:0db8:0000:0000:0000:0000:0000:0001]" in s.send("EHLO me.example").text
+
+
+def test_macros_reach_the_configuration(private_tmp):
+    with EximSession("192.0.2.1", config=EXAMPLE_CONFIG, macros={"MAINTENANCE": None}) as session:
+        assert session.greeting.code == 451
+    with EximSession("192.0.2.1", config=EXAMPLE_CONFIG, macros={"RECIPIENTS_MAX": "1"}) as session:
+        session.mail_from("a@example.net").rcpt_to("anna@coop.test")
+        session.assert_rcpt_to_deferred("bea@bakery.test", 452)
+
+
+def test_every_session_has_a_fresh_spool(private_tmp):
+    spools = []
+    for _ in range(2):
+        with EximSession("192.0.2.1", config=EXAMPLE_CONFIG) as session:
+            spools.append(session.sandbox.spool)
+            for _ in range(3):
+                session.mail_from("a@example.net").send("RSET")
+            session.assert_mail_from_deferred("a@example.net", 451)  # the rate limit, per spool
+    assert spools[0] != spools[1]
