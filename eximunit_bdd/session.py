@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import select
 import subprocess
 import weakref
 from pathlib import Path
@@ -85,6 +86,7 @@ class EximSession:
             self._child = fdspawn(
                 self._process.stdout, timeout=self.timeout, encoding="utf-8", codec_errors="replace"
             )
+            self._child.delayafterread = None  # pexpect sleeps 0.1 ms after each read by default
             self.greeting = self._receive(None)
         except BaseException:
             self.close()
@@ -267,9 +269,7 @@ class EximSession:
         try:
             if process is not None:
                 self._close_stdin()
-                try:
-                    process.wait(_EXIT_WAIT)
-                except subprocess.TimeoutExpired:
+                if not _wait_for_exit(process, _EXIT_WAIT):
                     process.kill()
                     process.wait()
         finally:
@@ -359,10 +359,7 @@ class EximSession:
         """The error for an Exim that exited instead of answering; the session is closed."""
         trace = self._read_stderr(final=True)
         self.closed_by_server = True
-        try:
-            status = self._process.wait(_EXIT_WAIT)
-        except subprocess.TimeoutExpired:
-            status = None
+        status = self._process.returncode if _wait_for_exit(self._process, _EXIT_WAIT) else None
         if command is None:
             error: Exception = startup_error(trace, self.argv)
         elif status == 0 and self.replies:
@@ -433,6 +430,31 @@ def _check_port(port: int | str | None, what: str) -> int | None:
     if not 0 < number < 65536:
         raise InvalidInputError(f"{what} {port!r} is not a port number (1-65535).")
     return number
+
+
+def _wait_for_exit(process: subprocess.Popen, timeout: float) -> bool:
+    """Wait until the process exits (True) or the timeout passes (False).
+
+    A pidfd wakes us the moment Exim exits; Popen.wait(timeout) polls with sleeps,
+    which cost about a millisecond per session.
+    """
+    if process.poll() is not None:
+        return True
+    try:
+        pidfd = os.pidfd_open(process.pid)
+    except (AttributeError, OSError):  # not Linux >= 5.3
+        try:
+            process.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+    try:
+        ready, _, _ = select.select([pidfd], [], [], timeout)
+    finally:
+        os.close(pidfd)
+    if ready:
+        process.wait()
+    return bool(ready)
 
 
 @atexit.register

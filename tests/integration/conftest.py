@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -40,7 +39,7 @@ def private_tmp(tmp_path, monkeypatch) -> Path:
     directory = tmp_path / "tmp"
     directory.mkdir()
     directory.chmod(0o755)
-    monkeypatch.setattr(tempfile, "tempdir", str(directory))
+    monkeypatch.setenv("TMPDIR", str(directory))
     yield directory
     assert list(directory.iterdir()) == [], "a sandbox directory was left behind"
     assert exim_processes_mentioning(str(directory)) == [], "an exim process was left behind"

@@ -1,0 +1,81 @@
+"""How much eximunit-bdd costs over raw Exim: N scenarios through behave versus the
+same dialogues piped at once into `exim -bh`. Prints both and the ratio.
+
+    .venv/bin/python bench/bench_sessions.py [N]     (default 200; target: ratio <= 1.5)
+
+Not a test: timings depend on the machine; read the numbers, compare runs.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from eximunit_bdd import find_exim
+from eximunit_bdd.sandbox import caller_group, caller_user, sandbox_base
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "examples" / "coop" / "exim4.conf"
+
+SCENARIO = """
+  Scenario: policy check {n}
+    Given a connection from 192.0.2.{host}
+    When I send EHLO client.example
+    And I send MAIL FROM <alice@example.net>
+    Then it is accepted
+    And RCPT TO <anna@coop.test> is accepted
+    And RCPT TO <nobody@coop.test> is rejected with 550
+    When I send QUIT
+    Then the reply is 221
+"""
+RAW_DIALOGUE = (
+    b"EHLO client.example\r\nMAIL FROM:<alice@example.net>\r\n"
+    b"RCPT TO:<anna@coop.test>\r\nRCPT TO:<nobody@coop.test>\r\nQUIT\r\n"
+)
+
+
+def time_behave(count: int, workdir: Path) -> float:
+    (workdir / "steps").mkdir()
+    (workdir / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
+    (workdir / "environment.py").write_text("from eximunit_bdd.environment import *\n")
+    scenarios = "".join(SCENARIO.format(n=n, host=n % 250 + 1) for n in range(count))
+    (workdir / "bench.feature").write_text("Feature: benchmark\n" + scenarios)
+    command = [sys.executable, "-m", "behave", "-f", "null", "-D", f"exim_config={CONFIG}", "bench.feature"]
+    started = time.perf_counter()
+    run = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if run.returncode != 0:
+        sys.exit(f"the benchmark suite failed:\n{run.stdout}{run.stderr}")
+    return elapsed
+
+
+def time_raw(count: int, workdir: Path) -> float:
+    spool = workdir / "spool"
+    spool.mkdir()
+    spool.chmod(0o777)
+    command = [
+        find_exim(), "-C", str(CONFIG), f"-DEXIMUNIT_SPOOL={spool}",
+        f"-DEXIMUNIT_USER={caller_user()}", f"-DEXIMUNIT_GROUP={caller_group()}", "-bh",
+    ]
+    started = time.perf_counter()
+    for n in range(count):
+        subprocess.run([*command, f"192.0.2.{n % 250 + 1}"], input=RAW_DIALOGUE, capture_output=True, check=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    # The raw spool sits where eximunit puts its sandboxes, so both pay the same for it.
+    with tempfile.TemporaryDirectory() as behave_dir, tempfile.TemporaryDirectory(dir=sandbox_base()) as raw_dir:
+        raw = time_raw(count, Path(raw_dir))
+        suite = time_behave(count, Path(behave_dir))
+    print(f"{count} sessions, raw exim -bh piped:     {raw:6.2f} s  ({raw / count * 1000:5.1f} ms each)")
+    print(f"{count} scenarios through behave:       {suite:6.2f} s  ({suite / count * 1000:5.1f} ms each)")
+    print(f"ratio behave / raw: {suite / raw:.2f}  (target <= 1.5; behave's start-up included)")
+
+
+if __name__ == "__main__":
+    main()
