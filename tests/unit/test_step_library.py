@@ -1,0 +1,100 @@
+"""The step library: every public phrase is there, documented, and unambiguous."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from behave.model import Step
+from behave.step_registry import registry
+
+import eximunit_bdd.steps  # noqa: F401 - the aggregator must import and register
+
+#: Every phrase of the vocabulary's sections "Which Exim, which configuration",
+#: "An SMTP session" and "What the server decided besides the reply", made concrete.
+VOCABULARY = """
+Given the Exim configuration "examples/coop/exim4.conf"
+Given the macro HUB_PORT is "2525"
+Given the macro MAINTENANCE is defined
+Given a connection from 192.0.2.1
+Given a connection from 192.0.2.1 to 198.51.100.25 port 587
+When I send HELO client.example
+When I send EHLO client.example
+When I send MAIL FROM <a@example.net>
+When I send MAIL FROM <>
+When I send RCPT TO <nobody@coop.test>
+When I send DATA
+When I send the message:
+When I send a message with subject "Hello there"
+When I send a random message
+When I send the command "VRFY anna@coop.test"
+When I send QUIT
+Then it is accepted
+Then it is rejected
+Then it is deferred
+Then it is rejected with 550
+Then it is deferred with 451
+Then the reply is 354
+Then it is rejected with 550 "relay not permitted"
+Then it is deferred with 451 "try again"
+Then it is accepted with 250 "OK"
+Then the reply contains "relay"
+Then the connection is rejected
+Then the connection is rejected with 554
+Then MAIL FROM <a@example.net> is accepted
+Then MAIL FROM <a@example.net> is rejected
+Then MAIL FROM <a@example.net> is rejected with 550
+Then MAIL FROM <a@example.net> is deferred with 451
+Then RCPT TO <nobody@coop.test> is accepted
+Then RCPT TO <nobody@coop.test> is rejected
+Then RCPT TO <nobody@coop.test> is rejected with 550
+Then RCPT TO <nobody@coop.test> is rejected with 550 "no such user"
+Then RCPT TO <nobody@coop.test> is deferred
+Then RCPT TO <nobody@coop.test> is deferred with 451
+Then these recipients get these replies:
+Then the header "X-Coop-Checked" is added
+Then the header "X-Coop-Checked" is added with "192.0.2.1"
+Then the log contains "rejected RCPT"
+""".strip().splitlines()
+
+
+def _eximunit_steps():
+    return [
+        matcher
+        for matchers in registry.steps.values()
+        for matcher in matchers
+        if matcher.func.__module__.startswith("eximunit_bdd.")
+    ]
+
+
+def _match(line: str):
+    keyword, text = line.split(" ", 1)
+    return registry.find_match(Step("vocabulary", 0, keyword, keyword.lower(), text))
+
+
+@pytest.mark.parametrize("line", VOCABULARY)
+def test_every_vocabulary_phrase_has_a_step(line):
+    match = _match(line)
+    assert match is not None, f"no step for: {line}"
+    assert match.func.__module__.startswith("eximunit_bdd.steps")
+
+
+def test_every_step_has_a_docstring_whose_example_is_that_step():
+    steps = _eximunit_steps()
+    assert len(steps) >= len(VOCABULARY)
+    for matcher in steps:
+        doc = matcher.func.__doc__ or ""
+        example = re.search(r"^\s*Example: (.+)$", doc, re.M)
+        assert example, f"{matcher.pattern}: no 'Example:' line in its docstring"
+        match = _match(example.group(1).strip())
+        assert match is not None and match.func is matcher.func, (
+            f"the example of {matcher.pattern!r} runs another step: {example.group(1)!r}"
+        )
+        first = doc.strip().splitlines()[0]
+        assert len(first) > 20, f"{matcher.pattern}: say what it checks in words"
+
+
+def test_null_sender_and_quoted_text_parse_as_meant():
+    match = _match('Then RCPT TO <> is rejected with 550 "say "no" politely"')
+    assert match.arguments[0].value == "" and match.arguments[2].value == 'say "no" politely'
+    assert _match("Then RCPT TO <a@b> is rejected with 5500") is None
