@@ -57,19 +57,29 @@ def time_raw(count: int, workdir: Path) -> float:
     spool.mkdir()
     spool.chmod(0o777)
     command = [
-        find_exim(), "-C", str(CONFIG), f"-DEXIMUNIT_SPOOL={spool}",
-        f"-DEXIMUNIT_USER={caller_user()}", f"-DEXIMUNIT_GROUP={caller_group()}", "-bh",
+        find_exim(),
+        "-C",
+        str(CONFIG),
+        f"-DEXIMUNIT_SPOOL={spool}",
+        f"-DEXIMUNIT_USER={caller_user()}",
+        f"-DEXIMUNIT_GROUP={caller_group()}",
+        "-bh",
     ]
     started = time.perf_counter()
     for n in range(count):
-        subprocess.run([*command, f"192.0.2.{n % 250 + 1}"], input=RAW_DIALOGUE, capture_output=True, check=True)
+        subprocess.run(
+            [*command, f"192.0.2.{n % 250 + 1}"], input=RAW_DIALOGUE, capture_output=True, check=True
+        )
     return time.perf_counter() - started
 
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     # The raw spool sits where eximunit puts its sandboxes, so both pay the same for it.
-    with tempfile.TemporaryDirectory() as behave_dir, tempfile.TemporaryDirectory(dir=sandbox_base()) as raw_dir:
+    with (
+        tempfile.TemporaryDirectory() as behave_dir,
+        tempfile.TemporaryDirectory(dir=sandbox_base()) as raw_dir,
+    ):
         raw = time_raw(count, Path(raw_dir))
         suite = time_behave(count, Path(behave_dir))
     print(f"{count} sessions, raw exim -bh piped:     {raw:6.2f} s  ({raw / count * 1000:5.1f} ms each)")

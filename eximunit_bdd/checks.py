@@ -15,7 +15,7 @@ Verdict = Literal["accepted", "deferred", "rejected"]
 
 def describe_expectation(verdict: Verdict | None, code: int | None, text: str | None) -> str:
     """`"rejected with 550 \\"no such user\\""`, `"answered 250"`, ..."""
-    words = verdict or "answered"
+    words: str = verdict or "answered"
     if code is not None:
         words += f" with {code}" if verdict else f" {code}"
     if text is not None:
@@ -45,9 +45,9 @@ def failure_message(headline: str, reply: Reply | None, transcript: Transcript) 
     """A headline, the actual reply with Exim's log for it, then the whole session."""
     parts = [headline]
     if reply is not None:
-        parts.append("The server replied:\n" + "\n".join("  " + l for l in str(reply).split("\n")))
+        parts.append("The server replied:\n" + "\n".join("  " + line for line in str(reply).split("\n")))
         if reply.log_lines:
-            parts.append("Exim logged:\n" + "\n".join("  " + l for l in reply.log_lines))
+            parts.append("Exim logged:\n" + "\n".join("  " + line for line in reply.log_lines))
     parts.append("Session so far (C: client, S: server, L: Exim's log):\n" + transcript.render())
     return "\n\n".join(parts)
 

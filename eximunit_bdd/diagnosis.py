@@ -41,10 +41,7 @@ def startup_error(stderr_lines: list[str], argv: list[str]) -> EximUnitError:
         if "non-existent configuration file" in line:
             return EximConfigError(f"Exim could not find its configuration: {line}", line)
     return EximCrashedError(
-        "Exim exited before it greeted the client. Command:\n  "
-        + " ".join(argv)
-        + "\nExim said:\n"
-        + said,
+        "Exim exited before it greeted the client. Command:\n  " + " ".join(argv) + "\nExim said:\n" + said,
         "\n".join(stderr_lines),
     )
 

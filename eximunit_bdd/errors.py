@@ -52,7 +52,7 @@ class SmtpAssertionError(EximUnitError, AssertionError):
     `transcript` so far, already rendered for people.
     """
 
-    def __init__(self, message: str, reply: "Reply | None" = None, transcript: str = "") -> None:
+    def __init__(self, message: str, reply: Reply | None = None, transcript: str = "") -> None:
         super().__init__(message)
         self.reply = reply
         self.transcript = transcript

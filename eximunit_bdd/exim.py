@@ -101,7 +101,7 @@ class EximOptions:
             raise EximConfigError(f"Exim configuration {path} is not readable by this user.")
         return path
 
-    def with_macros(self, extra: Mapping[str, str | None]) -> "EximOptions":
+    def with_macros(self, extra: Mapping[str, str | None]) -> EximOptions:
         merged = dict(self.macros)
         merged.update(extra)
         return EximOptions(self.exim, self.config, merged, self.callouts, self.timeout)

@@ -15,7 +15,7 @@ __all__ = ["Sandbox", "caller_user", "caller_group", "sandbox_base"]
 _MEMORY_FS = "/dev/shm"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def caller_user() -> str:
     """The name of the user running the tests (the uid if it has no name)."""
     try:
@@ -24,7 +24,7 @@ def caller_user() -> str:
         return str(os.geteuid())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def caller_group() -> str:
     """The name of the caller's primary group (the gid if it has no name)."""
     try:

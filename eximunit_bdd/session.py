@@ -7,19 +7,18 @@ import os
 import select
 import subprocess
 import weakref
-from pathlib import Path
 from typing import IO, Mapping
 
 import pexpect
 from pexpect.fdpexpect import fdspawn
 
 from .checks import Verdict, expect_reply, failure_message
+from .diagnosis import crash_error, startup_error
 from .errors import ConnectionClosedError, InvalidInputError, ReplyTimeoutError
 from .exim import EximOptions, check_ip, check_line
 from .message import build_message, message_lines
 from .reply import REPLY_END, Reply, parse_reply
 from .sandbox import Sandbox
-from .diagnosis import crash_error, startup_error
 from .trace import Header, log_lines
 from .transcript import Transcript
 
@@ -28,7 +27,7 @@ __all__ = ["EximSession", "DEFAULT_HELO_NAME"]
 #: The name sent when a step needs a greeting that the spec did not give.
 DEFAULT_HELO_NAME = "client.example"
 _EXIT_WAIT = 2.0
-_live: "weakref.WeakSet[EximSession]" = weakref.WeakSet()
+_live: weakref.WeakSet[EximSession] = weakref.WeakSet()
 
 
 class EximSession:
@@ -112,7 +111,7 @@ class EximSession:
         check_line(line, "SMTP command")
         self._check_open(line)
         self.transcript.client(line)
-        self._write(line + "\r\n", line)
+        self._write(line + "\r\n")
         verb = line.split(" ", 1)[0].upper()
         if verb == "QUIT":
             # Closed before the reply is read: Exim otherwise waits ~200 ms for more input.
@@ -153,38 +152,38 @@ class EximSession:
         lines = message_lines(message)
         self.transcript.client_message(lines)
         self.in_data = False
-        self._write("".join(line + "\r\n" for line in lines) + ".\r\n", "the message")
+        self._write("".join(line + "\r\n" for line in lines) + ".\r\n")
         return self._receive(".")
 
     # ---- fluent API: each raises UnexpectedReplyError unless accepted -------------------
 
-    def helo(self, name: str | None = None) -> "EximSession":
+    def helo(self, name: str | None = None) -> EximSession:
         self._accepted(self.send(f"HELO {name or self.helo_name}"))
         return self
 
-    def ehlo(self, name: str | None = None) -> "EximSession":
+    def ehlo(self, name: str | None = None) -> EximSession:
         self._accepted(self.send(f"EHLO {name or self.helo_name}"))
         return self
 
-    def mail_from(self, address: str) -> "EximSession":
+    def mail_from(self, address: str) -> EximSession:
         """`session.mail_from("a@example.net").rcpt_to("anna@coop.test")`"""
         self._accepted(self.send_mail_from(address))
         return self
 
-    def rcpt_to(self, address: str) -> "EximSession":
+    def rcpt_to(self, address: str) -> EximSession:
         self._accepted(self.send_rcpt_to(address))
         return self
 
-    def data(self, message: str) -> "EximSession":
+    def data(self, message: str) -> EximSession:
         """Send a whole message (DATA, text, dot); both replies must be positive."""
         self._accepted(self.send_message(message))
         return self
 
-    def random_data(self) -> "EximSession":
+    def random_data(self) -> EximSession:
         """Send a generated message with a random body, addressed from the envelope."""
         return self.data(self.build_message())
 
-    def quit(self) -> "EximSession":
+    def quit(self) -> EximSession:
         self._accepted(self.send("QUIT"))
         return self
 
@@ -201,41 +200,57 @@ class EximSession:
         """Raise UnexpectedReplyError (with the transcript) unless `reply` is as described."""
         return expect_reply(reply, self.transcript, verdict, code, text)
 
-    def assert_mail_from_accepted(self, address: str, code: int | None = None, text: str | None = None) -> "EximSession":
+    def assert_mail_from_accepted(
+        self, address: str, code: int | None = None, text: str | None = None
+    ) -> EximSession:
         self.expect(self.send_mail_from(address), "accepted", code, text)
         return self
 
-    def assert_mail_from_rejected(self, address: str, code: int | None = None, text: str | None = None) -> "EximSession":
+    def assert_mail_from_rejected(
+        self, address: str, code: int | None = None, text: str | None = None
+    ) -> EximSession:
         self.expect(self.send_mail_from(address), "rejected", code, text)
         return self
 
-    def assert_mail_from_deferred(self, address: str, code: int | None = None, text: str | None = None) -> "EximSession":
+    def assert_mail_from_deferred(
+        self, address: str, code: int | None = None, text: str | None = None
+    ) -> EximSession:
         self.expect(self.send_mail_from(address), "deferred", code, text)
         return self
 
-    def assert_rcpt_to_accepted(self, address: str, code: int | None = None, text: str | None = None) -> "EximSession":
+    def assert_rcpt_to_accepted(
+        self, address: str, code: int | None = None, text: str | None = None
+    ) -> EximSession:
         self.expect(self.send_rcpt_to(address), "accepted", code, text)
         return self
 
-    def assert_rcpt_to_rejected(self, address: str, code: int | None = None, text: str | None = None) -> "EximSession":
+    def assert_rcpt_to_rejected(
+        self, address: str, code: int | None = None, text: str | None = None
+    ) -> EximSession:
         """`session.assert_rcpt_to_rejected("x@other.test", 550, "relay not permitted")`"""
         self.expect(self.send_rcpt_to(address), "rejected", code, text)
         return self
 
-    def assert_rcpt_to_deferred(self, address: str, code: int | None = None, text: str | None = None) -> "EximSession":
+    def assert_rcpt_to_deferred(
+        self, address: str, code: int | None = None, text: str | None = None
+    ) -> EximSession:
         self.expect(self.send_rcpt_to(address), "deferred", code, text)
         return self
 
-    def assert_data_rejected(self, message: str, code: int | None = None, text: str | None = None) -> "EximSession":
+    def assert_data_rejected(
+        self, message: str, code: int | None = None, text: str | None = None
+    ) -> EximSession:
         """The message (or DATA itself) is refused with a 5xx."""
         self.expect(self.send_message(message), "rejected", code, text)
         return self
 
-    def assert_data_deferred(self, message: str, code: int | None = None, text: str | None = None) -> "EximSession":
+    def assert_data_deferred(
+        self, message: str, code: int | None = None, text: str | None = None
+    ) -> EximSession:
         self.expect(self.send_message(message), "deferred", code, text)
         return self
 
-    def assert_connection_rejected(self, code: int | None = None, text: str | None = None) -> "EximSession":
+    def assert_connection_rejected(self, code: int | None = None, text: str | None = None) -> EximSession:
         """The greeting itself refused the client (connect ACL)."""
         self.expect(self.greeting, "rejected", code, text)
         return self
@@ -281,7 +296,7 @@ class EximSession:
             self.sandbox.cleanup()
             _live.discard(self)
 
-    def __enter__(self) -> "EximSession":
+    def __enter__(self) -> EximSession:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -289,7 +304,8 @@ class EximSession:
 
     def __repr__(self) -> str:
         state = "open" if self.is_open else "closed"
-        return f"<EximSession {self.client_ip} {state} {' '.join(self.argv[1:]) if hasattr(self, 'argv') else ''}>"
+        command = " ".join(getattr(self, "argv", [])[1:])
+        return f"<EximSession {self.client_ip} {state} {command}>"
 
     # ---- internals ----------------------------------------------------------------------
 
@@ -316,13 +332,14 @@ class EximSession:
         if self.is_open:
             return
         last = self.replies[-1] if self.replies else None
-        headline = (
-            f"Cannot send {line}: the server had already closed the connection"
-            + (f" after replying {last.code}." if last else ".")
+        headline = f"Cannot send {line}: the server had already closed the connection" + (
+            f" after replying {last.code}." if last else "."
         )
-        raise ConnectionClosedError(failure_message(headline, last, self.transcript), last, self.transcript.render())
+        raise ConnectionClosedError(
+            failure_message(headline, last, self.transcript), last, self.transcript.render()
+        )
 
-    def _write(self, data: str, what: str) -> None:
+    def _write(self, data: str) -> None:
         stdin = self._process.stdin
         assert stdin is not None
         try:
@@ -396,7 +413,8 @@ class EximSession:
                 pass
 
     def _envelope(self) -> tuple[str, list[str]]:
-        sender, recipients = "", []
+        sender: str = ""
+        recipients: list[str] = []
         for reply in self.replies:
             command = reply.command or ""
             if command.upper().startswith("MAIL FROM:") and reply.accepted:

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..checks import failure_message
 from ..errors import UnexpectedReplyError
-from .registry import then, session_of
+from .registry import session_of, then
 
 
 def _fail(context: Any, headline: str) -> None:

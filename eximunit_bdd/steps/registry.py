@@ -60,7 +60,8 @@ def table_column(context: Any, *names: str) -> list[dict[str, str]]:
     table = getattr(context, "table", None)
     if table is None or any(name not in table.headings for name in names):
         raise StepUsageError(
-            "this step needs a table with the columns " + ", ".join(f"'{n}'" for n in names)
+            "this step needs a table with the columns "
+            + ", ".join(f"'{n}'" for n in names)
             + (f"; it has {list(table.headings)}" if table is not None else "; it has none")
         )
     return [{name: row[name].strip() for name in names} for row in table]
@@ -74,7 +75,7 @@ def _readable_errors(func: StepFunction) -> StepFunction:
         except EximUnitError as error:
             # Re-raised from here, the traceback holds this frame and behave's, not
             # the dozen inside eximunit that would bury the message.
-            raise error.with_traceback(None)
+            raise error.with_traceback(None) from None
 
     return step
 

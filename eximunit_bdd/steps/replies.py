@@ -12,7 +12,7 @@ from ..checks import Verdict, failure_message
 from ..errors import StepUsageError, UnexpectedReplyError
 from ..reply import Reply
 from ..scenario import ScenarioSessions
-from .registry import then, session_of, table_column
+from .registry import session_of, table_column, then
 
 
 class _Subject(NamedTuple):
@@ -23,9 +23,7 @@ class _Subject(NamedTuple):
 
 
 _SUBJECTS = {
-    "last": _Subject(
-        "it is", "the last reply", "Then it is", lambda state, _: state.last_reply
-    ),
+    "last": _Subject("it is", "the last reply", "Then it is", lambda state, _: state.last_reply),
     "connection": _Subject(
         "the connection is",
         "the server's greeting, which the connect ACL decides",
@@ -73,12 +71,12 @@ def _register(subject_key: str, verdict: Verdict, detail: str) -> None:
         reply = subject.reply(state, args)
         state.session.expect(reply, verdict, args.get("code"), args.get("text"))
 
-    step.__name__ = f"step_{subject_key}_is_{verdict}" + ("_with_code" if "code" in detail else "") + (
-        "_and_text" if "text" in detail else ""
+    step.__name__ = (
+        f"step_{subject_key}_is_{verdict}"
+        + ("_with_code" if "code" in detail else "")
+        + ("_and_text" if "text" in detail else "")
     )
-    step.__doc__ = (
-        f"Check that {subject.summary} is {meaning}{_DETAILS[detail]}.\n\nExample: {example}\n"
-    )
+    step.__doc__ = f"Check that {subject.summary} is {meaning}{_DETAILS[detail]}.\n\nExample: {example}\n"
     then(f"{subject.pattern} {verdict}{detail}")(step)
 
 
@@ -143,7 +141,9 @@ def step_recipients_table(context: Any) -> None:
         width = max(len(address) for address, _, _ in wrong + [("address", "", "")])
         lines = [f"  {'address':<{width}}  expected  got"]
         lines += [f"  {address:<{width}}  {expected:<8}  {got}" for address, expected, got in wrong]
-        headline = f"{len(wrong)} of {len(rows)} recipients got another reply than expected:\n" + "\n".join(lines)
+        headline = f"{len(wrong)} of {len(rows)} recipients got another reply than expected:\n" + "\n".join(
+            lines
+        )
         transcript = state.session.transcript
         raise UnexpectedReplyError(failure_message(headline, None, transcript), None, transcript.render())
 
@@ -157,4 +157,3 @@ def _expected(value: str) -> tuple[Verdict | None, int | None]:
         f"reply {value!r} in the table: write a code such as 250, 550 or 451, "
         "or one of the words accepted, rejected, deferred."
     )
-

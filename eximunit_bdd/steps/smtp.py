@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import StepUsageError
-from .registry import given, when, session_of
+from .registry import given, session_of, when
 
 
 @given("a connection from {ip:EximWord}")

@@ -53,7 +53,10 @@ EXPECTED_FAILURES = {
     "claims the wrong code": ["to be rejected with 551", "550 5.1.1 <nobody@coop.test>: no such user here"],
     "claims the wrong text": ['rejected with 550 "mailbox full"', "Exim logged:"],
     "claims acceptance for a deferred recipient": ["to be accepted", "451 choir.test is moving"],
-    "claims a blocked host is greeted": ["Expected the connection to be accepted", "550 Your host 203.0.113.66"],
+    "claims a blocked host is greeted": [
+        "Expected the connection to be accepted",
+        "550 Your host 203.0.113.66",
+    ],
     "talks after the connection was refused": [
         "Cannot send EHLO client.example: the server had already closed the connection after replying 550"
     ],
@@ -67,7 +70,10 @@ EXPECTED_FAILURES = {
         "1 of 2 recipients got another reply than expected",
         "nobody@coop.test  250       550 5.1.1 <nobody@coop.test>: no such user here",
     ],
-    "claims the reply contains other words": ['answered containing "welcome"', "550 You are not mx.coop.test"],
+    "claims the reply contains other words": [
+        'answered containing "welcome"',
+        "550 You are not mx.coop.test",
+    ],
     "claims the wrong exact code": ["to be answered 354", "250 OK"],
     "claims a blocked sender is accepted": ["Expected MAIL FROM:<bulk@offers.example> to be accepted"],
 }
@@ -92,8 +98,12 @@ def test_a_false_claim_says_what_was_expected_and_what_happened(wrong_claims, na
 EXPECTED_ERRORS = {
     "names a configuration that does not exist": "EximConfigError: Exim configuration /",
     "talks before connecting": "StepUsageError: No connection yet: begin the scenario",
-    "connects from something that is no IP address": "InvalidInputError: client IP 'mail.example.net' is not an IP",
-    "a table without its columns": "StepUsageError: this step needs a table with the columns 'address', 'reply'",
+    "connects from something that is no IP address": (
+        "InvalidInputError: client IP 'mail.example.net' is not an IP"
+    ),
+    "a table without its columns": (
+        "StepUsageError: this step needs a table with the columns 'address', 'reply'"
+    ),
 }
 
 

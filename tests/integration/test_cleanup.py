@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from eximunit_bdd import EximSession, UnexpectedReplyError
+from eximunit_bdd import EximSession, EximUnitError, UnexpectedReplyError
 
 from ..conftest import ROOT
 from .conftest import MINIMAL, exim_processes_mentioning
@@ -43,7 +43,7 @@ def test_a_session_that_fails_to_start_cleans_up(private_tmp, tmp_path):
     config = tmp_path / "broken.conf"
     config.write_text("this is not exim\n")
     config.chmod(0o644)
-    with pytest.raises(Exception):
+    with pytest.raises(EximUnitError):
         EximSession("192.0.2.1", config=config)
 
 
@@ -68,9 +68,7 @@ def test_behave_run_with_a_failing_scenario_leaves_nothing(private_tmp):
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_behave_interrupted_mid_scenario_leaves_nothing(private_tmp, signum):
-    run = _behave(
-        private_tmp, "-D", f"exim_config={MINIMAL}", str(SPECS / "slow.feature")
-    )
+    run = _behave(private_tmp, "-D", f"exim_config={MINIMAL}", str(SPECS / "slow.feature"))
     deadline = time.monotonic() + 30
     while not exim_processes_mentioning(str(private_tmp)):
         assert time.monotonic() < deadline and run.poll() is None, "Exim never started"

@@ -29,7 +29,9 @@ def test_exim_not_found_names_the_path_tried(private_tmp, tmp_path):
 
 def test_rejected_configuration_quotes_exim_and_the_line(private_tmp, tmp_path):
     config = tmp_path / "broken.conf"
-    config.write_text(MINIMAL.read_text().replace("keep_environment =", "keep_environment =\nno_such_option = 1"))
+    config.write_text(
+        MINIMAL.read_text().replace("keep_environment =", "keep_environment =\nno_such_option = 1")
+    )
     config.chmod(0o644)
     with pytest.raises(EximConfigError) as caught:
         EximSession("192.0.2.1", config=config)

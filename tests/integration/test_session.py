@@ -40,7 +40,9 @@ def test_headers_and_log_lines_come_from_stderr(session_factory):
         Header("X-One", "1"),
         Header("X-Two", "2"),
     ]
-    assert any("rejected RCPT <x@elsewhere.example>: relay not permitted" in l for l in session.log_lines)
+    assert any(
+        "rejected RCPT <x@elsewhere.example>: relay not permitted" in line for line in session.log_lines
+    )
     assert any(line.startswith(">>> using ACL") for line in session.trace)
 
 

@@ -32,7 +32,9 @@ def test_policy_tests_pass_fail_and_clean_up(private_tmp):
             )
 
         def test_office_relays(self):
-            self.new_session("198.51.100.7").mail_from("anna@coop.test").rcpt_to("x@other.example").random_data()
+            self.new_session("198.51.100.7").mail_from("anna@coop.test").rcpt_to(
+                "x@other.example"
+            ).random_data()
 
         def test_false_claim(self):
             self.new_session("192.0.2.1").mail_from("a@example.net").assert_rcpt_to_rejected("anna@coop.test")

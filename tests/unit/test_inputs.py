@@ -74,7 +74,13 @@ def test_userdata_is_checked(tmp_path):
 
 
 def test_message_lines_are_dot_stuffed_and_line_ends_normalised():
-    assert message_lines("Subject: x\r\n\n.hidden\n..two\nend\n") == ["Subject: x", "", "..hidden", "...two", "end"]
+    assert message_lines("Subject: x\r\n\n.hidden\n..two\nend\n") == [
+        "Subject: x",
+        "",
+        "..hidden",
+        "...two",
+        "end",
+    ]
 
 
 def test_built_messages_follow_the_envelope():

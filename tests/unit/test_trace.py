@@ -38,7 +38,7 @@ def test_verdict_lines_after_a_header_are_not_headers():
     trace = [
         ">>> check add_header = X-A: $x",
         ">>>                  = X-A: 1",
-        ">>> warn: condition test succeeded in ACL \"a\"",
+        '>>> warn: condition test succeeded in ACL "a"',
     ]
     assert added_headers(trace) == [Header("X-A", "1")]
 
