@@ -59,10 +59,13 @@ def _behave(private_tmp: Path, *args: str) -> subprocess.Popen:
     )
 
 
-def test_behave_run_with_a_failing_scenario_leaves_nothing(private_tmp):
-    run = _behave(private_tmp, str(SPECS / "wrong_claims.feature"))
+@pytest.mark.parametrize(
+    "feature, status", [(ROOT / "features" / "messages.feature", 0), (SPECS / "wrong_claims.feature", 1)]
+)
+def test_behave_runs_passing_or_failing_leave_nothing(private_tmp, feature, status):
+    run = _behave(private_tmp, str(feature))
     output, _ = run.communicate(timeout=120)
-    assert run.returncode == 1, output
+    assert run.returncode == status, output
     assert "scenarios passed" in output
 
 

@@ -13,6 +13,7 @@ from eximunit_bdd import (
 )
 
 from ..conftest import EXAMPLE_CONFIG
+from .conftest import MINIMAL
 
 
 def test_greeting_fluent_dialogue_and_message(session_factory):
@@ -136,3 +137,28 @@ def test_every_session_has_a_fresh_spool(private_tmp):
                 session.mail_from("a@example.net").send("RSET")
             session.assert_mail_from_deferred("a@example.net", 451)  # the rate limit, per spool
     assert spools[0] != spools[1]
+
+
+def test_relative_includes_and_config_dir_resolve_beside_the_configuration(private_tmp, tmp_path):
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "acl.conf").write_text(
+        "acl_rcpt:\n  deny message = from an included file in $config_dir\n"
+    )
+    main = (
+        MINIMAL.read_text()
+        .replace("begin acl\n", "begin acl\n.include conf.d/acl.conf\n")
+        .replace("acl_rcpt:\n", "acl_unused:\n", 1)
+    )
+    (tmp_path / "main.conf").write_text(main)
+    for path in (tmp_path / "main.conf", tmp_path / "conf.d" / "acl.conf"):
+        path.chmod(0o644)
+    with EximSession("192.0.2.1", config=tmp_path / "main.conf") as session:
+        session.mail_from("a@example.net")
+        session.assert_rcpt_to_rejected("b@test.example", 550, f"from an included file in {tmp_path}")
+
+
+def test_without_a_configuration_the_system_one_is_used_as_it_is(private_tmp):
+    with EximSession("127.0.0.1") as session:
+        assert "-C" not in session.argv and not any(arg.startswith("-D") for arg in session.argv)
+        assert session.greeting.code == 220
+        assert session.send("EHLO client.example").code == 250
