@@ -11,7 +11,7 @@ from typing import Mapping
 
 from .errors import EximConfigError, EximNotFoundError, InvalidInputError
 
-__all__ = ["find_exim", "EximOptions", "check_ip", "check_macro_name", "check_line"]
+__all__ = ["find_exim", "EximOptions", "check_ip", "check_port", "check_macro_name", "check_line"]
 
 _DEFAULT_NAMES = ("exim4", "exim")
 _SBIN = "/usr/sbin"
@@ -59,6 +59,19 @@ def check_ip(value: str, what: str = "client IP") -> str:
         raise InvalidInputError(
             f"{what} {value!r} is not an IP address; write it as 192.0.2.1 or 2001:db8::1."
         ) from None
+
+
+def check_port(port: int | str | None, what: str) -> int | None:
+    """A port number 1-65535 (None stays None); InvalidInputError otherwise."""
+    if port is None:
+        return None
+    try:
+        number = int(port)
+    except (TypeError, ValueError):
+        number = -1
+    if not 0 < number < 65536:
+        raise InvalidInputError(f"{what} {port!r} is not a port number (1-65535).")
+    return number
 
 
 def check_macro_name(name: str) -> str:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from .errors import StepUsageError
-from .exim import EximOptions, check_ip, check_macro_name
+from .exim import EximOptions, check_ip, check_macro_name, check_port
 from .reply import Reply
 from .session import EximSession
 
@@ -48,7 +48,10 @@ class ScenarioSessions:
         check_ip(client_ip)
         if server_ip is not None:
             check_ip(server_ip, "server IP")
+        check_port(server_port, "server port")
         self.connection = {"client_ip": client_ip, "server_ip": server_ip, "server_port": server_port}
+        if self._current is not None:
+            self._current.close()  # hung up, as a client would before retrying; transcript kept
         self._current = None  # the next step that talks starts a new session
         self._unapplied.clear()
 

@@ -15,7 +15,7 @@ from pexpect.fdpexpect import fdspawn
 from .checks import Verdict, expect_reply, failure_message
 from .diagnosis import crash_error, startup_error
 from .errors import ConnectionClosedError, InvalidInputError, ReplyTimeoutError
-from .exim import EximOptions, check_ip, check_line
+from .exim import EximOptions, check_ip, check_line, check_port
 from .message import build_message, message_lines
 from .reply import REPLY_END, Reply, parse_reply
 from .sandbox import Sandbox
@@ -62,8 +62,8 @@ class EximSession:
         self.options = options or EximOptions(exim, config, dict(macros or {}), callouts, timeout)
         self.client_ip = check_ip(client_ip)
         self.server_ip = check_ip(server_ip, "server IP") if server_ip else None
-        self.client_port = _check_port(client_port, "client port")
-        self.server_port = _check_port(server_port, "server port")
+        self.client_port = check_port(client_port, "client port")
+        self.server_port = check_port(server_port, "server port")
         self.helo_name = check_line(helo_name, "HELO name")
         self.timeout = float(self.options.timeout)
         self.transcript = Transcript()
@@ -436,18 +436,6 @@ def _address(address: str) -> str:
 def _between_brackets(command: str) -> str:
     start, end = command.find("<"), command.find(">")
     return command[start + 1 : end] if 0 <= start < end else ""
-
-
-def _check_port(port: int | str | None, what: str) -> int | None:
-    if port is None:
-        return None
-    try:
-        number = int(port)
-    except (TypeError, ValueError):
-        number = -1
-    if not 0 < number < 65536:
-        raise InvalidInputError(f"{what} {port!r} is not a port number (1-65535).")
-    return number
 
 
 def _wait_for_exit(process: subprocess.Popen, timeout: float) -> bool:

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from eximunit_bdd.errors import EximConfigError, EximNotFoundError, InvalidInputError
-from eximunit_bdd.exim import EximOptions, check_ip, check_line, check_macro_name, find_exim
+from eximunit_bdd.exim import EximOptions, check_ip, check_line, check_macro_name, check_port, find_exim
 from eximunit_bdd.message import build_message, message_lines
 from eximunit_bdd.settings import options_from_userdata
 
@@ -87,3 +87,10 @@ def test_built_messages_follow_the_envelope():
     message = build_message("a@example.net", ["b@coop.test", "c@coop.test"], "hello", "body")
     assert "From: <a@example.net>\nTo: b@coop.test, c@coop.test\nSubject: hello\n" in message
     assert message.endswith("\n\nbody\n") and "Message-ID: <" in message
+
+
+def test_ports_are_checked():
+    assert check_port("587", "server port") == 587 and check_port(None, "server port") is None
+    for bad in ("0", "65536", "smtp", "-1"):
+        with pytest.raises(InvalidInputError, match="is not a port number"):
+            check_port(bad, "server port")
