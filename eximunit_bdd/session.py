@@ -7,7 +7,7 @@ import os
 import select
 import subprocess
 import weakref
-from typing import IO, Mapping
+from typing import IO, Mapping, Optional
 
 import pexpect
 from pexpect.fdpexpect import fdspawn
@@ -23,6 +23,9 @@ from .trace import Header, log_lines
 from .transcript import Transcript
 
 __all__ = ["EximSession", "DEFAULT_HELO_NAME"]
+
+Code = Optional[int]  # an expected reply code, or None for any
+Text = Optional[str]  # text expected within the reply, or None for any
 
 #: The name sent when a step needs a greeting that the spec did not give.
 DEFAULT_HELO_NAME = "client.example"
@@ -200,60 +203,39 @@ class EximSession:
         """Raise UnexpectedReplyError (with the transcript) unless `reply` is as described."""
         return expect_reply(reply, self.transcript, verdict, code, text)
 
-    def assert_mail_from_accepted(
-        self, address: str, code: int | None = None, text: str | None = None
-    ) -> EximSession:
-        self.expect(self.send_mail_from(address), "accepted", code, text)
+    def _checked(self, reply: Reply, verdict: Verdict, code: Code, text: Text) -> EximSession:
+        self.expect(reply, verdict, code, text)
         return self
 
-    def assert_mail_from_rejected(
-        self, address: str, code: int | None = None, text: str | None = None
-    ) -> EximSession:
-        self.expect(self.send_mail_from(address), "rejected", code, text)
-        return self
+    def assert_mail_from_accepted(self, address: str, code: Code = None, text: Text = None) -> EximSession:
+        return self._checked(self.send_mail_from(address), "accepted", code, text)
 
-    def assert_mail_from_deferred(
-        self, address: str, code: int | None = None, text: str | None = None
-    ) -> EximSession:
-        self.expect(self.send_mail_from(address), "deferred", code, text)
-        return self
+    def assert_mail_from_rejected(self, address: str, code: Code = None, text: Text = None) -> EximSession:
+        return self._checked(self.send_mail_from(address), "rejected", code, text)
 
-    def assert_rcpt_to_accepted(
-        self, address: str, code: int | None = None, text: str | None = None
-    ) -> EximSession:
-        self.expect(self.send_rcpt_to(address), "accepted", code, text)
-        return self
+    def assert_mail_from_deferred(self, address: str, code: Code = None, text: Text = None) -> EximSession:
+        return self._checked(self.send_mail_from(address), "deferred", code, text)
 
-    def assert_rcpt_to_rejected(
-        self, address: str, code: int | None = None, text: str | None = None
-    ) -> EximSession:
+    def assert_rcpt_to_accepted(self, address: str, code: Code = None, text: Text = None) -> EximSession:
+        return self._checked(self.send_rcpt_to(address), "accepted", code, text)
+
+    def assert_rcpt_to_rejected(self, address: str, code: Code = None, text: Text = None) -> EximSession:
         """`session.assert_rcpt_to_rejected("x@other.test", 550, "relay not permitted")`"""
-        self.expect(self.send_rcpt_to(address), "rejected", code, text)
-        return self
+        return self._checked(self.send_rcpt_to(address), "rejected", code, text)
 
-    def assert_rcpt_to_deferred(
-        self, address: str, code: int | None = None, text: str | None = None
-    ) -> EximSession:
-        self.expect(self.send_rcpt_to(address), "deferred", code, text)
-        return self
+    def assert_rcpt_to_deferred(self, address: str, code: Code = None, text: Text = None) -> EximSession:
+        return self._checked(self.send_rcpt_to(address), "deferred", code, text)
 
-    def assert_data_rejected(
-        self, message: str, code: int | None = None, text: str | None = None
-    ) -> EximSession:
+    def assert_data_rejected(self, message: str, code: Code = None, text: Text = None) -> EximSession:
         """The message (or DATA itself) is refused with a 5xx."""
-        self.expect(self.send_message(message), "rejected", code, text)
-        return self
+        return self._checked(self.send_message(message), "rejected", code, text)
 
-    def assert_data_deferred(
-        self, message: str, code: int | None = None, text: str | None = None
-    ) -> EximSession:
-        self.expect(self.send_message(message), "deferred", code, text)
-        return self
+    def assert_data_deferred(self, message: str, code: Code = None, text: Text = None) -> EximSession:
+        return self._checked(self.send_message(message), "deferred", code, text)
 
-    def assert_connection_rejected(self, code: int | None = None, text: str | None = None) -> EximSession:
+    def assert_connection_rejected(self, code: Code = None, text: Text = None) -> EximSession:
         """The greeting itself refused the client (connect ACL)."""
-        self.expect(self.greeting, "rejected", code, text)
-        return self
+        return self._checked(self.greeting, "rejected", code, text)
 
     # ---- what Exim decided besides the reply ---------------------------------------------
 
