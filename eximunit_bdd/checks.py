@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
-from .errors import UnexpectedReplyError
+from .errors import SmtpAssertionError, UnexpectedReplyError
 from .reply import Reply
 from .transcript import Transcript
 
-__all__ = ["Verdict", "expect_reply", "describe_expectation", "failure_message"]
+__all__ = ["Verdict", "expect_reply", "describe_expectation", "failure_message", "smtp_failure"]
 
 Verdict = Literal["accepted", "deferred", "rejected"]
+Failure = TypeVar("Failure", bound=SmtpAssertionError)
 
 
 def describe_expectation(verdict: Verdict | None, code: int | None, text: str | None) -> str:
@@ -52,6 +53,12 @@ def failure_message(headline: str, reply: Reply | None, transcript: Transcript) 
     return "\n\n".join(parts)
 
 
+def smtp_failure(error: type[Failure], headline: str, reply: Reply | None, transcript: Transcript) -> Failure:
+    """An assertion error carrying `reply` and the transcript, its message built by
+    failure_message."""
+    return error(failure_message(headline, reply, transcript), reply, transcript.render())
+
+
 def expect_reply(
     reply: Reply,
     transcript: Transcript,
@@ -63,4 +70,4 @@ def expect_reply(
     if matches(reply, verdict, code, text):
         return reply
     headline = f"Expected {what(reply)} to be {describe_expectation(verdict, code, text)}."
-    raise UnexpectedReplyError(failure_message(headline, reply, transcript), reply, transcript.render())
+    raise smtp_failure(UnexpectedReplyError, headline, reply, transcript)

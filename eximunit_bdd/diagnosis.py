@@ -15,8 +15,7 @@ _CONFIG_ERROR = re.compile(r"configuration error in line (\d+) of (.+?):\s*(.*)$
 
 def startup_error(stderr_lines: list[str], argv: list[str]) -> EximUnitError:
     """The error for an Exim that exited before its greeting."""
-    logs = log_lines(stderr_lines) or [line for line in stderr_lines if line.strip()]
-    said = "\n".join("  " + line for line in logs[-10:]) or "  (nothing)"
+    logs, said = _what_exim_said(stderr_lines)
     for line in logs:
         if "has the wrong owner, group, or mode" in line:
             path = line.split("configuration file ", 1)[-1].split(" has the wrong", 1)[0]
@@ -48,8 +47,7 @@ def startup_error(stderr_lines: list[str], argv: list[str]) -> EximUnitError:
 
 def crash_error(command: str, stderr_lines: list[str]) -> EximCrashedError:
     """The error for an Exim that exited, failing, without answering `command`."""
-    logs = log_lines(stderr_lines) or [line for line in stderr_lines if line.strip()]
-    said = "\n".join("  " + line for line in logs[-10:]) or "  (nothing)"
+    logs, said = _what_exim_said(stderr_lines)
     hint = ""
     if any("chown(" in line and "failed" in line for line in logs):
         hint = (
@@ -60,6 +58,12 @@ def crash_error(command: str, stderr_lines: list[str]) -> EximCrashedError:
     return EximCrashedError(
         f"Exim exited without answering {command}. Exim said:\n{said}{hint}", "\n".join(stderr_lines)
     )
+
+
+def _what_exim_said(stderr_lines: list[str]) -> tuple[list[str], str]:
+    """Exim's log lines (else its other stderr), and the last ten indented for a message."""
+    logs = log_lines(stderr_lines) or [line for line in stderr_lines if line.strip()]
+    return logs, "\n".join("  " + line for line in logs[-10:]) or "  (nothing)"
 
 
 def _line_of(path: str, number: int) -> str:

@@ -12,7 +12,7 @@ from typing import IO, Mapping, Optional
 import pexpect
 from pexpect.fdpexpect import fdspawn
 
-from .checks import Verdict, expect_reply, failure_message
+from .checks import Verdict, expect_reply, smtp_failure
 from .diagnosis import crash_error, startup_error
 from .errors import ConnectionClosedError, InvalidInputError, ReplyTimeoutError
 from .exim import EximOptions, check_ip, check_line, check_port
@@ -161,34 +161,28 @@ class EximSession:
     # ---- fluent API: each raises UnexpectedReplyError unless accepted -------------------
 
     def helo(self, name: str | None = None) -> EximSession:
-        self._accepted(self.send(f"HELO {name or self.helo_name}"))
-        return self
+        return self._checked(self.send(f"HELO {name or self.helo_name}"), "accepted", None, None)
 
     def ehlo(self, name: str | None = None) -> EximSession:
-        self._accepted(self.send(f"EHLO {name or self.helo_name}"))
-        return self
+        return self._checked(self.send(f"EHLO {name or self.helo_name}"), "accepted", None, None)
 
     def mail_from(self, address: str) -> EximSession:
         """`session.mail_from("a@example.net").rcpt_to("anna@coop.test")`"""
-        self._accepted(self.send_mail_from(address))
-        return self
+        return self._checked(self.send_mail_from(address), "accepted", None, None)
 
     def rcpt_to(self, address: str) -> EximSession:
-        self._accepted(self.send_rcpt_to(address))
-        return self
+        return self._checked(self.send_rcpt_to(address), "accepted", None, None)
 
     def data(self, message: str) -> EximSession:
         """Send a whole message (DATA, text, dot); both replies must be positive."""
-        self._accepted(self.send_message(message))
-        return self
+        return self._checked(self.send_message(message), "accepted", None, None)
 
     def random_data(self) -> EximSession:
         """Send a generated message with a random body, addressed from the envelope."""
         return self.data(self.build_message())
 
     def quit(self) -> EximSession:
-        self._accepted(self.send("QUIT"))
-        return self
+        return self._checked(self.send("QUIT"), "accepted", None, None)
 
     def build_message(self, subject: str | None = None, body: str | None = None) -> str:
         """A well-formed message whose From/To follow this session's envelope."""
@@ -307,9 +301,6 @@ class EximSession:
             argv += ["-oMi", server + (f".{self.server_port}" if self.server_port else "")]
         return argv
 
-    def _accepted(self, reply: Reply) -> None:
-        self.expect(reply, "accepted")
-
     def _check_open(self, line: str) -> None:
         if self.is_open:
             return
@@ -317,9 +308,7 @@ class EximSession:
         headline = f"Cannot send {line}: the server had already closed the connection" + (
             f" after replying {last.code}." if last else "."
         )
-        raise ConnectionClosedError(
-            failure_message(headline, last, self.transcript), last, self.transcript.render()
-        )
+        raise smtp_failure(ConnectionClosedError, headline, last, self.transcript)
 
     def _write(self, data: str) -> None:
         stdin = self._process.stdin
@@ -364,16 +353,10 @@ class EximSession:
         elif status == 0 and self.replies:
             # Exim hung up on purpose (an ACL "drop" after its reply, ...).
             last = self.replies[-1]
-            error = ConnectionClosedError(
-                failure_message(
-                    f"The server closed the connection after replying {last.code}, "
-                    f"so {command} got no reply.",
-                    last,
-                    self.transcript,
-                ),
-                last,
-                self.transcript.render(),
+            headline = (
+                f"The server closed the connection after replying {last.code}, so {command} got no reply."
             )
+            error = smtp_failure(ConnectionClosedError, headline, last, self.transcript)
         else:
             error = crash_error(command, trace)
         self.close()

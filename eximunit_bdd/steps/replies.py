@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from ..checks import Verdict, failure_message
+from ..checks import Verdict, smtp_failure
 from ..errors import StepUsageError, UnexpectedReplyError
 from ..reply import Reply
 from ..scenario import ScenarioSessions
@@ -144,8 +144,7 @@ def step_recipients_table(context: Any) -> None:
         headline = f"{len(wrong)} of {len(rows)} recipients got another reply than expected:\n" + "\n".join(
             lines
         )
-        transcript = state.session.transcript
-        raise UnexpectedReplyError(failure_message(headline, None, transcript), None, transcript.render())
+        raise smtp_failure(UnexpectedReplyError, headline, None, state.session.transcript)
 
 
 def _expected(value: str) -> tuple[Verdict | None, int | None]:
