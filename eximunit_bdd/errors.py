@@ -12,7 +12,9 @@ The tree::
     ├── EximConfigError                        Exim rejected its configuration
     │   └── ConfigPermissionError              ... because of the file's owner or mode
     ├── EximCrashedError                       Exim exited without answering
-    └── ReplyTimeoutError (+TimeoutError)      no complete reply in time
+    ├── ReplyTimeoutError (+TimeoutError)      no complete reply in time
+    ├── FakePeerError                          a fake peer could not start or stop
+    └── FakePeerAssertionError (+AssertionError)  a fake peer was not asked what the spec says
 
 Test frameworks show `AssertionError` subclasses as failures (the policy is broken)
 and everything else as errors (the test set-up is broken), which is the distinction a
@@ -38,6 +40,8 @@ __all__ = [
     "ConfigPermissionError",
     "EximCrashedError",
     "ReplyTimeoutError",
+    "FakePeerError",
+    "FakePeerAssertionError",
 ]
 
 
@@ -105,3 +109,15 @@ class EximCrashedError(EximUnitError):
 
 class ReplyTimeoutError(EximUnitError, TimeoutError):
     """No complete reply arrived within the timeout; names the command and the wait."""
+
+
+class FakePeerError(EximUnitError):
+    """A fake peer (SMTP server, spam or virus scanner, ...) could not start or stop."""
+
+
+class FakePeerAssertionError(EximUnitError, AssertionError):
+    """A fake peer was (or was not) asked what the spec says; `seen` is what it was asked."""
+
+    def __init__(self, message: str, seen: Sequence[object] = ()) -> None:
+        super().__init__(message)
+        self.seen = list(seen)

@@ -11,9 +11,13 @@ from typing import Mapping
 
 from .errors import EximConfigError, EximNotFoundError, InvalidInputError
 
-__all__ = ["find_exim", "EximOptions", "check_ip", "check_port", "check_macro_name", "check_line"]
+__all__ = [
+    "find_exim", "EximOptions", "MAX_MACROS", "check_ip", "check_port", "check_macro_name", "check_line",
+]
 
 _DEFAULT_NAMES = ("exim4", "exim")
+#: Exim refuses more -D options than this ("too many -D options"): MAX_CLMACROS.
+MAX_MACROS = 10
 _SBIN = "/usr/sbin"
 
 
@@ -121,8 +125,16 @@ class EximOptions:
 
     def macro_args(self, extra: Mapping[str, str | None] = {}) -> list[str]:
         """`-DNAME=VALUE` (or `-DNAME` for a value of None) for every macro."""
+        macros = {**self.macros, **extra}
+        if len(macros) > MAX_MACROS:
+            raise InvalidInputError(
+                f"Exim takes at most {MAX_MACROS} -D macros and this session has {len(macros)}: "
+                + ", ".join(macros) + ". eximunit's own are the EXIMUNIT_* ones (with -C) and "
+                "each fake peer adds its NAME_PORT; pass fewer (a value that never changes "
+                "belongs in the configuration file)."
+            )
         args = []
-        for name, value in {**self.macros, **extra}.items():
+        for name, value in macros.items():
             check_macro_name(name)
             if value is None:
                 args.append(f"-D{name}")

@@ -1,25 +1,32 @@
-"""The Exim sessions of one scenario, started when a step first needs one."""
+"""The Exim sessions and fake peers of one scenario, sessions started when a step
+first needs one."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import StepUsageError
 from .exim import EximOptions, check_ip, check_macro_name, check_port
+from .fakes import FakePeer, macro_prefix
 from .reply import Reply
 from .session import EximSession
 
 __all__ = ["ScenarioSessions"]
 
+Peer = TypeVar("Peer", bound=FakePeer)
+
 
 class ScenarioSessions:
-    """What the Given steps chose (configuration, macros, client) and the sessions.
+    """What the Given steps chose (configuration, macros, client, fake peers) and the
+    sessions.
 
     A session starts lazily at the first step that talks to Exim, so Given steps may
     come in any order. A second `Given a connection` starts a fresh session (a retry)
-    with the configuration and macros chosen so far; `sessions` keeps all of them.
+    with the configuration, macros and peers chosen so far; `sessions` keeps all of
+    them. Fake peers live until `close_all`, after the sessions.
     """
 
     def __init__(self, options: EximOptions) -> None:
@@ -27,6 +34,8 @@ class ScenarioSessions:
         self.macros: dict[str, str | None] = {}
         self.connection: dict[str, object] | None = None
         self.sessions: list[EximSession] = []
+        #: Running fake peers by the macro that carries their port (HUB_PORT).
+        self.peers: dict[str, FakePeer] = {}
         self._current: EximSession | None = None
         #: Settings changed after the current session started; they need a new connection.
         self._unapplied: list[str] = []
@@ -43,6 +52,23 @@ class ScenarioSessions:
     def define_macro(self, name: str, value: str | None) -> None:
         self.macros[check_macro_name(name)] = value
         self._changed(f"the macro {name}")
+
+    def add_peer(self, peer: Peer) -> Peer:
+        """Start `peer` for this scenario and pass its port as the macro NAME_PORT.
+
+        A peer declared again under the same name (a Background's hub, then "is down"
+        in one scenario) replaces the earlier one, which is stopped first.
+        """
+        earlier = self.peers.pop(peer.macro, None)
+        if earlier is not None:
+            earlier.stop()
+        self.peers[peer.macro] = peer.start()
+        self.define_macro(peer.macro, str(peer.port))
+        return peer
+
+    def peer(self, name: str) -> FakePeer | None:
+        """The fake peer declared under `name` in this scenario, if any."""
+        return self.peers.get(f"{macro_prefix(name)}_PORT")
 
     def connect(self, client_ip: str, server_ip: str | None = None, server_port: str | None = None) -> None:
         check_ip(client_ip)
@@ -80,13 +106,16 @@ class ScenarioSessions:
         return self.session.last_reply
 
     def close_all(self) -> None:
-        """Close every session (idempotent); the first error is raised after all closed."""
+        """Close every session, then stop every fake peer (idempotent); the first
+        error is raised once everything is closed."""
         errors = []
-        for session in self.sessions:
+        closables: list[EximSession | FakePeer] = [*self.sessions, *self.peers.values()]
+        for closable in closables:
             try:
-                session.close()
+                closable.close()
             except Exception as error:  # noqa: BLE001 - close the others first
                 errors.append(error)
+        self.peers.clear()
         if errors:
             raise errors[0]
 

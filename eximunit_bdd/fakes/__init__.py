@@ -1,0 +1,25 @@
+"""Fake peers: the other machines Exim talks to, on free loopback ports.
+
+Each binds port 0 on 127.0.0.1 and keeps its socket (no port race), runs in a
+thread of its own, and gives Exim its port as the macro NAME_PORT.
+"""
+
+from .base import DownPeer, FakePeer, StreamFake, macro_prefix
+from .clamd import FakeClamd
+from .greylistd import FakeGreylistd
+from .smtp import NO_SUCH_USER, FakeSmtpServer, SeenEnvelope
+from .spamd import FakeSpamd, SpamVerdict
+
+__all__ = [
+    "FakePeer",
+    "StreamFake",
+    "DownPeer",
+    "FakeSmtpServer",
+    "SeenEnvelope",
+    "NO_SUCH_USER",
+    "FakeSpamd",
+    "SpamVerdict",
+    "FakeClamd",
+    "FakeGreylistd",
+    "macro_prefix",
+]

@@ -1,0 +1,216 @@
+"""What every fake peer shares: a loopback port of its own, start and stop, macros.
+
+A fake peer stands in for another machine Exim talks to (a destination server, a spam
+or virus scanner, a greylisting daemon). It binds port 0 on 127.0.0.1 and keeps the
+socket, so two suites on one machine can never get the same port. Exim learns the
+port from the macro `NAME_PORT` (`macros()`); the host is always 127.0.0.1. (Exim
+takes at most 10 `-D` options, so a peer spends one, not two.)
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+import re
+import socket
+import threading
+from typing import Any, ClassVar, Coroutine, TypeVar
+
+from ..errors import FakePeerError, InvalidInputError
+from ..ports import LOOPBACK, bind_free_port
+
+__all__ = ["FakePeer", "StreamFake", "DownPeer", "macro_prefix", "values_matching"]
+
+log = logging.getLogger("eximunit_bdd.fakes")
+
+#: How long a fake waits for one conversation, or for its thread to start or stop.
+DEFAULT_TIMEOUT = 10.0
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+
+Peer = TypeVar("Peer", bound="FakePeer")
+Rule = TypeVar("Rule")
+
+
+def macro_prefix(name: str) -> str:
+    """The macro prefix of a peer's name: `hub` -> `HUB` (for the macro HUB_PORT)."""
+    if not _NAME.match(name):
+        raise InvalidInputError(
+            f"fake peer name {name!r} is not usable: start with a letter and use only "
+            "letters, digits, '_' and '-' (it becomes the macro NAME_PORT)."
+        )
+    return name.upper().replace("-", "_")
+
+
+def values_matching(content: bytes, rules: list[tuple[str, Rule]]) -> list[Rule]:
+    """The values of the rules whose text appears in `content` (case-insensitive)."""
+    text = content.decode("utf-8", "replace").casefold()
+    return [value for marker, value in rules if marker.casefold() in text]
+
+
+class FakePeer(abc.ABC):
+    """A stand-in for another machine, on a loopback port of its own.
+
+    Use it as a context manager, or call `start()` and `stop()` (idempotent)::
+
+        with FakeSmtpServer("hub") as hub:
+            session = EximSession("192.0.2.1", config=..., macros=hub.macros())
+    """
+
+    #: What it stands in for, in messages: "SMTP server", "spam scanner", ...
+    kind: ClassVar[str] = "peer"
+
+    def __init__(self, name: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.name = name
+        self.prefix = macro_prefix(name)
+        self.host = LOOPBACK
+        self.timeout = timeout
+        self._port: int | None = None
+
+    @property
+    def port(self) -> int:
+        """The port it got from the kernel; only known once started."""
+        if self._port is None:
+            raise FakePeerError(f"{self!r} has not been started, so it has no port yet.")
+        return self._port
+
+    @property
+    def running(self) -> bool:
+        return self._port is not None
+
+    @property
+    def macro(self) -> str:
+        """The name of the macro that carries its port: `HUB_PORT` for "hub"."""
+        return f"{self.prefix}_PORT"
+
+    def macros(self) -> dict[str, str]:
+        """`{"HUB_PORT": "41234"}` for a peer named "hub": pass it to the session."""
+        return {self.macro: str(self.port)}
+
+    def start(self: Peer) -> Peer:
+        if self._port is None:
+            self._port = self._start()
+        return self
+
+    def stop(self) -> None:
+        """Stop answering and release the port; safe to call twice."""
+        if self._port is not None:
+            self._port = None
+            self._stop()
+
+    close = stop  # like a session's, so both can be closed alike
+
+    @abc.abstractmethod
+    def _start(self) -> int:
+        """Bind, start serving, return the port."""
+
+    @abc.abstractmethod
+    def _stop(self) -> None:
+        """Stop serving and close every socket and thread."""
+
+    def __enter__(self: Peer) -> Peer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = f"{self.host}:{self._port}" if self._port is not None else "stopped"
+        return f"<fake {self.kind} {self.name!r} {where}>"
+
+
+class DownPeer(FakePeer):
+    """A peer that is down: its port is reserved (bound, never listening), so a
+    connection to it is refused at once, as with a crashed server."""
+
+    def __init__(self, name: str, kind: str = "server", **options: Any) -> None:
+        super().__init__(name, **options)
+        self.kind = kind  # type: ignore[misc]  # the kind of the peer that is down
+        self._socket: socket.socket | None = None
+
+    def _start(self) -> int:
+        self._socket = bind_free_port(self.host)
+        return self._socket.getsockname()[1]
+
+    def _stop(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    def __repr__(self) -> str:
+        return super().__repr__()[:-1] + " (down)>"
+
+
+class StreamFake(FakePeer):
+    """A fake peer that serves one conversation per connection (`converse`), with
+    asyncio in a thread of its own. Stopping it cancels the conversations in
+    progress, closes their sockets and the listening one, and ends the thread."""
+
+    def __init__(self, name: str, **options: Any) -> None:
+        super().__init__(name, **options)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._conversations: set[asyncio.Task[Any]] = set()
+        self._lock = threading.Lock()  # guards what subclasses record
+
+    @abc.abstractmethod
+    async def converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Read one request, write the answer."""
+
+    def _start(self) -> int:
+        sock = bind_free_port(self.host)
+        port = sock.getsockname()[1]
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name=f"eximunit fake {self.kind} {self.name}", daemon=True
+        )
+        self._thread.start()
+        try:
+            self._server = self._call(asyncio.start_server(self._on_connection, sock=sock))
+        except BaseException:
+            sock.close()
+            self._stop()
+            raise
+        return port
+
+    def _stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        try:
+            if self._server is not None:
+                self._call(self._shut_down(self._server))
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(self.timeout)
+            if thread.is_alive():
+                raise FakePeerError(f"the thread of {self!r} did not stop within {self.timeout:g} s.")
+            loop.close()
+            self._loop = self._thread = self._server = None
+
+    def _call(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(self.timeout)
+
+    async def _shut_down(self, server: asyncio.AbstractServer) -> None:
+        server.close()
+        for task in list(self._conversations):
+            task.cancel()
+        await asyncio.gather(*self._conversations, return_exceptions=True)
+        await server.wait_closed()
+
+    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._conversations.add(task)
+        try:
+            await asyncio.wait_for(self.converse(reader, writer), self.timeout)
+            await writer.drain()
+        except (asyncio.TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+                ConnectionError, ValueError) as error:
+            log.warning("%r: conversation abandoned: %s", self, error or type(error).__name__)
+        finally:
+            writer.close()
+            self._conversations.discard(task)

@@ -1,0 +1,164 @@
+"""Steps that declare fake peers (the other machines Exim talks to) and check what
+they were asked. Each peer listens on a free port of 127.0.0.1, given to Exim as the
+macro NAME_PORT, and lives until the end of the scenario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from behave import register_type
+from parse import with_pattern
+
+from ..errors import FakePeerAssertionError, StepUsageError
+from ..fakes import DownPeer, FakeClamd, FakeGreylistd, FakePeer, FakeSmtpServer, FakeSpamd
+from ..scenario import ScenarioSessions
+from .registry import given, session_of, table_column, then
+
+_KINDS = {cls.kind: cls for cls in (FakeSmtpServer, FakeSpamd, FakeClamd, FakeGreylistd)}
+
+
+@with_pattern("|".join(_KINDS))
+def _kind(text: str) -> str:
+    return text
+
+
+@with_pattern(r"-?\d+(?:\.\d+)?")
+def _score(text: str) -> float:
+    return float(text)
+
+
+register_type(EximPeerKind=_kind, EximScore=_score)
+
+
+def _add(context: Any, make: type[FakePeer], name: str, *args: Any) -> None:
+    state: ScenarioSessions = session_of(context)
+    state.add_peer(make(name, *args, timeout=state.options.timeout))
+
+
+@given('a fake SMTP server "{name:EximText}" that accepts all recipients')
+def step_fake_smtp_all(context: Any, name: str) -> None:
+    """Start a fake SMTP server (say, a member's own mail server that a hubbed domain
+    is passed on to) that accepts every recipient. Exim finds it on 127.0.0.1 at the
+    port in the macro NAME_PORT (here HUB_PORT).
+
+    Example: Given a fake SMTP server "hub" that accepts all recipients
+    """
+    _add(context, FakeSmtpServer, name, None)
+
+
+@given('a fake SMTP server "{name:EximText}" that accepts only these recipients:')
+def step_fake_smtp_only(context: Any, name: str) -> None:
+    """Start a fake SMTP server that accepts only the addresses in the table (column
+    `address`); any other recipient gets `550 5.1.1 no such user`, as a callout to a
+    real server would.
+
+    Example: Given a fake SMTP server "hub" that accepts only these recipients:
+    """
+    addresses = [row["address"].strip("<>") for row in table_column(context, "address")]
+    _add(context, FakeSmtpServer, name, addresses)
+
+
+@given('the fake {kind:EximPeerKind} "{name:EximText}" is down')
+def step_fake_down(context: Any, kind: str, name: str) -> None:
+    """Make the peer unreachable: its port is reserved but nothing answers, so Exim's
+    connection is refused at once. Works for an SMTP server, a spam scanner, a virus
+    scanner and a greylisting server; it replaces a peer of that name declared earlier.
+
+    Example: Given the fake SMTP server "hub" is down
+    """
+    _add(context, DownPeer, name, kind)
+
+
+@given('a fake spam scanner "{name:EximText}" that scores {score:EximScore} '
+       'for messages containing "{text:EximText}"')
+def step_fake_spamd(context: Any, name: str, score: float, text: str) -> None:
+    """Start a fake spamd (for Exim's `spam =` condition, with
+    `spamd_address = 127.0.0.1 NAME_PORT`). A message containing TEXT (in its headers
+    or body, any case) scores SCORE; other messages score 0.0. Repeat the step to add
+    rules: the scores of all matching rules add up. 5.0 or more is spam.
+
+    Example: Given a fake spam scanner "spamd" that scores 15.0 for messages containing "viagra"
+    """
+    scanner = session_of(context).peer(name)
+    if isinstance(scanner, FakeSpamd):  # one more rule for the running scanner
+        scanner.add_rule(text, score)
+    else:
+        _add(context, FakeSpamd, name, [(text, score)])
+
+
+@given('a fake virus scanner "{name:EximText}" that finds "{virus:EximText}" '
+       'in messages containing "{text:EximText}"')
+def step_fake_clamd(context: Any, name: str, virus: str, text: str) -> None:
+    """Start a fake clamd (for Exim's `malware =` condition, with
+    `av_scanner = clamd:127.0.0.1 NAME_PORT`) that reports the virus VIRUS in messages
+    containing TEXT (any case); other messages are clean. Repeat the step to add rules.
+
+    Example: Given a fake virus scanner "clamd" that finds "Eicar-Test" in messages containing "EICAR"
+    """
+    scanner = session_of(context).peer(name)
+    if isinstance(scanner, FakeClamd):  # one more rule for the running scanner
+        scanner.add_rule(text, virus)
+    else:
+        _add(context, FakeClamd, name, [(text, virus)])
+
+
+@given('a fake greylisting server "{name:EximText}"')
+def step_fake_greylistd(context: Any, name: str) -> None:
+    """Start a fake greylistd (asked with `${readsocket{inet:127.0.0.1:NAME_PORT}{--grey
+    HOST SENDER RECIPIENT}...}`): the first attempt of each triplet is grey ("true"),
+    every retry in the same scenario is white ("false"). It has no clock: a retry
+    counts however soon it comes.
+
+    Example: Given a fake greylisting server "greylistd"
+    """
+    _add(context, FakeGreylistd, name)
+
+
+def _smtp_server(context: Any, name: str) -> FakeSmtpServer:
+    peer = session_of(context).peer(name)
+    if isinstance(peer, FakeSmtpServer):
+        return peer
+    if peer is None:
+        raise StepUsageError(
+            f'there is no fake SMTP server "{name}" in this scenario: declare it first with '
+            f"'Given a fake SMTP server \"{name}\" that accepts all recipients'."
+        )
+    raise StepUsageError(f'"{name}" is {peer!r}, not a running fake SMTP server: nothing can have asked it.')
+
+
+def _asked(server: FakeSmtpServer) -> str:
+    lines = [
+        f"  MAIL FROM {seen.mail_from}: accepted {seen.accepted}, refused {seen.refused}"
+        for seen in server.envelopes
+    ]
+    return "\n".join(lines) or "  (nothing: no MAIL FROM reached it)"
+
+
+@then('the fake SMTP server "{name:EximText}" was asked about <{address:EximAddress}>')
+def step_fake_smtp_asked(context: Any, name: str, address: str) -> None:
+    """Check that some connection to the fake server (a callout, usually) sent
+    RCPT TO for this address, whatever the answer was.
+
+    Example: Then the fake SMTP server "hub" was asked about <bob@shop.test>
+    """
+    server = _smtp_server(context, name)
+    if not server.asked_about(address):
+        raise FakePeerAssertionError(
+            f'Expected the fake SMTP server "{name}" to be asked about <{address}>. It was asked:\n'
+            + _asked(server), server.envelopes,
+        )
+
+
+@then('the fake SMTP server "{name:EximText}" was not asked about <{address:EximAddress}>')
+def step_fake_smtp_not_asked(context: Any, name: str, address: str) -> None:
+    """Check that no connection to the fake server sent RCPT TO for this address
+    (Exim decided without asking it).
+
+    Example: Then the fake SMTP server "hub" was not asked about <anna@coop.test>
+    """
+    server = _smtp_server(context, name)
+    if server.asked_about(address):
+        raise FakePeerAssertionError(
+            f'Expected the fake SMTP server "{name}" not to be asked about <{address}>. It was asked:\n'
+            + _asked(server), server.envelopes,
+        )
