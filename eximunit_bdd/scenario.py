@@ -63,7 +63,8 @@ class ScenarioSessions:
         if earlier is not None:
             earlier.stop()
         self.peers[peer.macro] = peer.start()
-        self.define_macro(peer.macro, str(peer.port))
+        self.macros[peer.macro] = str(peer.port)
+        self._changed(f'the fake {peer.kind} "{peer.name}"')
         return peer
 
     def peer(self, name: str) -> FakePeer | None:

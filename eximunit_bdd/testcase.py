@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import unittest
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Mapping, TypeVar
 
 from .exim import EximOptions
+from .fakes import FakePeer
 from .session import EximSession
 
 __all__ = ["EximTestCase"]
+
+Peer = TypeVar("Peer", bound=FakePeer)
 
 
 class EximTestCase(unittest.TestCase):
@@ -23,6 +26,11 @@ class EximTestCase(unittest.TestCase):
             def test_no_open_relay(self):
                 self.new_session("203.0.113.9").mail_from("a@example.net") \\
                     .assert_rcpt_to_rejected("x@other.test", 550)
+
+            def test_unknown_hub_mailbox(self):
+                self.start_peer(FakeSmtpServer("hub", recipients=["bob@shop.test"]))
+                self.new_session("192.0.2.1").mail_from("a@example.net") \
+                    .assert_rcpt_to_rejected("nobody@shop.test", 550)
     """
 
     exim_config: ClassVar[str | os.PathLike[str] | None] = None
@@ -31,11 +39,22 @@ class EximTestCase(unittest.TestCase):
     exim_callouts: ClassVar[bool] = True
     exim_timeout: ClassVar[float] = 10.0
 
+    def __init__(self, methodName: str = "runTest") -> None:
+        super().__init__(methodName)
+        self._peer_macros: dict[str, str] = {}
+
     def exim_options(self) -> EximOptions:
         """The options every `new_session` of this test uses."""
-        return EximOptions(
-            self.exim_binary, self.exim_config, dict(self.exim_macros), self.exim_callouts, self.exim_timeout
-        )
+        macros = {**self.exim_macros, **self._peer_macros}
+        return EximOptions(self.exim_binary, self.exim_config, macros, self.exim_callouts, self.exim_timeout)
+
+    def start_peer(self, peer: Peer) -> Peer:
+        """Start a fake peer for this test; it is stopped when the test ends, and
+        every later `new_session` gets its port as the macro NAME_PORT."""
+        peer.start()
+        self.addCleanup(peer.stop)
+        self._peer_macros.update(peer.macros())
+        return peer
 
     def new_session(self, client_ip: str = "127.0.0.1", **connection: Any) -> EximSession:
         """Start a session from `client_ip`; it is closed when the test ends.

@@ -152,7 +152,6 @@ class StreamFake(FakePeer):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.AbstractServer | None = None
-        self._conversations: set[asyncio.Task[Any]] = set()
         self._lock = threading.Lock()  # guards what subclasses record
 
     @abc.abstractmethod
@@ -195,16 +194,17 @@ class StreamFake(FakePeer):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(self.timeout)
 
     async def _shut_down(self, server: asyncio.AbstractServer) -> None:
-        server.close()
-        for task in list(self._conversations):
-            task.cancel()
-        await asyncio.gather(*self._conversations, return_exceptions=True)
+        server.close()  # no more connections; then end every one in progress, including
+        # one accepted a moment ago whose conversation has not started yet
+        this = asyncio.current_task()
+        while others := asyncio.all_tasks() - {this}:
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
         await server.wait_closed()
+        await asyncio.sleep(0)  # the closed transports release their sockets
 
     async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._conversations.add(task)
         try:
             await asyncio.wait_for(self.converse(reader, writer), self.timeout)
             await writer.drain()
@@ -213,4 +213,3 @@ class StreamFake(FakePeer):
             log.warning("%r: conversation abandoned: %s", self, error or type(error).__name__)
         finally:
             writer.close()
-            self._conversations.discard(task)

@@ -79,6 +79,73 @@ EXPECTED_FAILURES = {
 }
 
 
+@pytest.fixture(scope="module")
+def wrong_peer_claims() -> tuple[int, str]:
+    return run_behave(str(SPECS / "wrong_peer_claims.feature"))
+
+
+EXPECTED_PEER_FAILURES = {
+    "claims an unknown hub mailbox is accepted": [
+        "Expected RCPT TO:<nobody@shop.test> to be accepted",
+        "550 5.1.1 <nobody@shop.test>: no such user here",
+    ],
+    "claims a hub mailbox is refused": [
+        "Expected RCPT TO:<bob@shop.test> to be rejected with 550",
+        "250 Accepted",
+    ],
+    "claims the hub was not asked": [
+        'Expected the fake SMTP server "hub" not to be asked about <bob@shop.test>. It was asked:',
+        "MAIL FROM <>: accepted ['bob@shop.test'], refused []",
+    ],
+    "claims the hub was asked about a local domain": [
+        'Expected the fake SMTP server "hub" to be asked about <anna@coop.test>',
+        "(nothing: no MAIL FROM reached it)",
+    ],
+    "claims a down hub refuses for good": ["451 Could not complete recipient verify callout"],
+    "claims spam reaches the bakery": [
+        "Expected the message to be accepted",
+        "550 This message scored 15.0 spam points and was refused",
+    ],
+    "claims spam is refused for a member who filters at home": [
+        "Expected the message to be rejected with 550",
+        "250 OK id=",
+    ],
+    "claims a virus reaches the bookshop": [
+        "Expected the message to be accepted",
+        "550 This message contains a virus (Eicar-Test-Signature) and was refused",
+    ],
+    "claims a virus is refused for a member who filters at home": [
+        "Expected the message to be rejected",
+        "250 OK id=",
+    ],
+    "claims a first attempt to the bookshop is accepted": ["451 Greylisted: please try again later"],
+    "claims the retry is deferred again": [
+        "Expected RCPT TO:<dora@bookshop.test> to be deferred with 451",
+        "250 Accepted",
+    ],
+    "claims the bakery's mail is accepted while spamd is down": [
+        "Expected the message to be accepted",
+        "451 Temporary local problem",
+    ],
+}
+
+
+def test_every_false_claim_about_a_fake_peer_policy_fails(wrong_peer_claims):
+    code, output = wrong_peer_claims
+    assert code == 1
+    assert f"0 scenarios passed, {len(EXPECTED_PEER_FAILURES)} failed, 0 skipped" in output, output
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_PEER_FAILURES))
+def test_a_false_claim_about_a_fake_peer_policy_says_what_happened(wrong_peer_claims, name):
+    text = scenarios(wrong_peer_claims[1])[name]
+    assert "ASSERT FAILED: " in text, text
+    flat = " ".join(text.split())
+    for expected in EXPECTED_PEER_FAILURES[name]:
+        assert " ".join(expected.split()) in flat, f"{expected!r} not in:\n{text}"
+    assert "Traceback" not in text
+
+
 def test_every_false_claim_fails(wrong_claims):
     code, output = wrong_claims
     assert code == 1
@@ -103,6 +170,18 @@ EXPECTED_ERRORS = {
     ),
     "a table without its columns": (
         "StepUsageError: this step needs a table with the columns 'address', 'reply'"
+    ),
+    "asks a fake server that was never declared": (
+        'StepUsageError: there is no fake SMTP server "hub" in this scenario'
+    ),
+    "gives a fake peer a name that cannot be a macro": (
+        "InvalidInputError: fake peer name 'the hub' is not usable"
+    ),
+    "declares a fake peer after the session started": (
+        'StepUsageError: the fake SMTP server "hub" came after the session had started'
+    ),
+    "passes more macros than Exim takes": (
+        "InvalidInputError: Exim takes at most 10 -D macros and this session has 11"
     ),
 }
 

@@ -26,3 +26,25 @@ def test_the_tutorial_suite_runs_and_passes(tmp_path):
     run = subprocess.run([sys.executable, "-m", "behave"], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "2 scenarios passed, 0 failed" in run.stdout
+
+
+def test_the_fake_peer_tutorial_runs_against_the_example(tmp_path):
+    feature = next(block for block in _blocks("gherkin") if "Given a fake SMTP server" in block)
+    (tmp_path / "environment.py").write_text("from eximunit_bdd.environment import *\n")
+    (tmp_path / "steps").mkdir()
+    (tmp_path / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
+    (tmp_path / "hub.feature").write_text(feature)
+    run = subprocess.run(
+        [sys.executable, "-m", "behave", "-D", f"exim_config={EXAMPLE_CONFIG}", "."],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 scenarios passed, 0 failed" in run.stdout
+
+
+def test_the_fake_peer_configuration_shown_is_the_example_s():
+    block = re.search(r"^```\n(\.ifdef HUB_PORT\n.*?)^```", (ROOT / "README.md").read_text(), re.S | re.M)
+    assert block, "the README shows no configuration for the fake hub"
+    example = EXAMPLE_CONFIG.read_text()
+    for line in block[1].splitlines():
+        assert line in example, line

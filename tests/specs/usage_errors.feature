@@ -18,3 +18,29 @@ Feature: Specs that cannot run: each scenario must end in a clear error
     Then these recipients get these replies:
       | who            | code |
       | anna@coop.test | 250  |
+
+  Scenario: asks a fake server that was never declared
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    Then the fake SMTP server "hub" was asked about <bob@shop.test>
+
+  Scenario: gives a fake peer a name that cannot be a macro
+    Given a fake SMTP server "the hub" that accepts all recipients
+
+  Scenario: declares a fake peer after the session started
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    Given a fake SMTP server "hub" that accepts all recipients
+    Then RCPT TO <bob@shop.test> is accepted
+
+  Scenario: passes more macros than Exim takes
+    Given a fake SMTP server "one" that accepts all recipients
+    And a fake SMTP server "two" that accepts all recipients
+    And a fake SMTP server "three" that accepts all recipients
+    And a fake SMTP server "four" that accepts all recipients
+    And a fake spam scanner "five" that scores 1 for messages containing "x"
+    And a fake virus scanner "six" that finds "V" in messages containing "x"
+    And a fake greylisting server "seven"
+    And a fake greylisting server "eight"
+    And a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>

@@ -11,7 +11,8 @@ from behave.step_registry import registry
 import eximunit_bdd.steps  # noqa: F401 - the aggregator must import and register
 
 #: Every phrase of the vocabulary's sections "Which Exim, which configuration",
-#: "An SMTP session" and "What the server decided besides the reply", made concrete.
+#: "An SMTP session", "What the server decided besides the reply" and "Fake peers",
+#: made concrete.
 VOCABULARY = """
 Given the Exim configuration "examples/coop/exim4.conf"
 Given the macro HUB_PORT is "2525"
@@ -55,6 +56,12 @@ Then these recipients get these replies:
 Then the header "X-Coop-Checked" is added
 Then the header "X-Coop-Checked" is added with "192.0.2.1"
 Then the log contains "rejected RCPT"
+Given a fake SMTP server "hub" that accepts all recipients
+Given a fake SMTP server "hub" that accepts only these recipients:
+Given the fake SMTP server "hub" is down
+Given a fake spam scanner "spamd" that scores 15.0 for messages containing "viagra"
+Given a fake spam scanner "spamd" that scores 2 for messages containing "lottery"
+Given a fake virus scanner "clamd" that finds "Eicar-Test-Signature" in messages containing "X5O!P%@AP"
 """.strip().splitlines()
 
 
