@@ -1,7 +1,11 @@
 """How much eximunit-bdd costs over raw Exim: N scenarios through behave versus the
 same dialogues piped at once into `exim -bh`. Prints both and the ratio.
 
-    .venv/bin/python bench/bench_sessions.py [N]     (default 200; target: ratio <= 1.5)
+    .venv/bin/python bench/bench_sessions.py [N]         (default 200; target: ratio <= 1.5)
+    .venv/bin/python bench/bench_sessions.py [N] --hub   (with callouts to a fake hub)
+
+With --hub, each scenario declares its own fake SMTP server "hub" and two recipients
+are verified against it by callout (`-bhc`); the raw run uses one fake hub for all.
 
 Not a test: timings depend on the machine; read the numbers, compare runs.
 """
@@ -15,6 +19,7 @@ import time
 from pathlib import Path
 
 from eximunit_bdd import find_exim
+from eximunit_bdd.fakes import FakeSmtpServer
 from eximunit_bdd.sandbox import caller_group, caller_user, sandbox_base
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,13 +40,29 @@ RAW_DIALOGUE = (
     b"EHLO client.example\r\nMAIL FROM:<alice@example.net>\r\n"
     b"RCPT TO:<anna@coop.test>\r\nRCPT TO:<nobody@coop.test>\r\nQUIT\r\n"
 )
+HUB_SCENARIO = """
+  Scenario: hub check {n}
+    Given a fake SMTP server "hub" that accepts only these recipients:
+      | address       |
+      | bob@shop.test |
+    And a connection from 192.0.2.{host}
+    When I send MAIL FROM <alice@example.net>
+    Then RCPT TO <bob@shop.test> is accepted
+    And RCPT TO <nobody@shop.test> is rejected with 550
+    When I send QUIT
+    Then the reply is 221
+"""
+HUB_DIALOGUE = (
+    b"EHLO client.example\r\nMAIL FROM:<alice@example.net>\r\n"
+    b"RCPT TO:<bob@shop.test>\r\nRCPT TO:<nobody@shop.test>\r\nQUIT\r\n"
+)
 
 
-def time_behave(count: int, workdir: Path) -> float:
+def time_behave(count: int, workdir: Path, scenario: str) -> float:
     (workdir / "steps").mkdir()
     (workdir / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
     (workdir / "environment.py").write_text("from eximunit_bdd.environment import *\n")
-    scenarios = "".join(SCENARIO.format(n=n, host=n % 250 + 1) for n in range(count))
+    scenarios = "".join(scenario.format(n=n, host=n % 250 + 1) for n in range(count))
     (workdir / "bench.feature").write_text("Feature: benchmark\n" + scenarios)
     command = [sys.executable, "-m", "behave", "-f", "null", "-D", f"exim_config={CONFIG}", "bench.feature"]
     started = time.perf_counter()
@@ -52,7 +73,7 @@ def time_behave(count: int, workdir: Path) -> float:
     return elapsed
 
 
-def time_raw(count: int, workdir: Path) -> float:
+def time_raw(count: int, workdir: Path, dialogue: bytes, extra: list[str]) -> float:
     spool = workdir / "spool"
     spool.mkdir()
     spool.chmod(0o777)
@@ -63,26 +84,32 @@ def time_raw(count: int, workdir: Path) -> float:
         f"-DEXIMUNIT_SPOOL={spool}",
         f"-DEXIMUNIT_USER={caller_user()}",
         f"-DEXIMUNIT_GROUP={caller_group()}",
-        "-bh",
+        *extra,
     ]
     started = time.perf_counter()
     for n in range(count):
-        subprocess.run(
-            [*command, f"192.0.2.{n % 250 + 1}"], input=RAW_DIALOGUE, capture_output=True, check=True
-        )
+        subprocess.run([*command, f"192.0.2.{n % 250 + 1}"], input=dialogue, capture_output=True, check=True)
     return time.perf_counter() - started
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
+    count = int(numbers[0]) if numbers else 200
+    hub = "--hub" in sys.argv[1:]
     # The raw spool sits where eximunit puts its sandboxes, so both pay the same for it.
     with (
         tempfile.TemporaryDirectory() as behave_dir,
         tempfile.TemporaryDirectory(dir=sandbox_base()) as raw_dir,
+        FakeSmtpServer("hub", recipients=["bob@shop.test"]) as raw_hub,
     ):
-        raw = time_raw(count, Path(raw_dir))
-        suite = time_behave(count, Path(behave_dir))
-    print(f"{count} sessions, raw exim -bh piped:     {raw:6.2f} s  ({raw / count * 1000:5.1f} ms each)")
+        if hub:
+            raw = time_raw(count, Path(raw_dir), HUB_DIALOGUE, [f"-DHUB_PORT={raw_hub.port}", "-bhc"])
+            suite = time_behave(count, Path(behave_dir), HUB_SCENARIO)
+        else:
+            raw = time_raw(count, Path(raw_dir), RAW_DIALOGUE, ["-bh"])
+            suite = time_behave(count, Path(behave_dir), SCENARIO)
+    mode = "-bhc, fake hub" if hub else "-bh"
+    print(f"{count} sessions, raw exim {mode} piped: {raw:6.2f} s  ({raw / count * 1000:5.1f} ms each)")
     print(f"{count} scenarios through behave:       {suite:6.2f} s  ({suite / count * 1000:5.1f} ms each)")
     print(f"ratio behave / raw: {suite / raw:.2f}  (target <= 1.5; behave's start-up included)")
 

@@ -27,7 +27,9 @@ def bind_free_port(host: str = LOOPBACK) -> socket.socket:
     Example: `sock = bind_free_port(); port = sock.getsockname()[1]`
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # Naming IPPROTO_TCP matters: asyncio turns Nagle off (TCP_NODELAY) only for sockets
+    # that say TCP, and with Nagle a multi-line SMTP reply stalls 40 ms on delayed ACKs.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.bind((host, 0))
     except OSError:
