@@ -36,6 +36,11 @@ Feature: shop.test's mailboxes live on the member's own server
     Then RCPT TO <anna@coop.test> is accepted
     And the fake SMTP server "hub" was not asked about <anna@coop.test>
 
+  Scenario: If the member's server has a catch-all mailbox, every local part is accepted
+    Given a fake SMTP server "hub" that accepts all recipients
+    When I send MAIL FROM <alice@example.net>
+    Then RCPT TO <whoever@shop.test> is accepted
+
   Scenario: The member's server is down: the sender is asked to retry, nothing is lost
     Given the fake SMTP server "hub" is down
     When I send MAIL FROM <alice@example.net>
