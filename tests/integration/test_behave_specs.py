@@ -31,11 +31,6 @@ def scenarios(output: str) -> dict[str, str]:
     return {part.splitlines()[0].split("  #")[0].strip(): part for part in parts}
 
 
-@pytest.fixture(scope="module")
-def wrong_claims() -> tuple[int, str]:
-    return run_behave(str(SPECS / "wrong_claims.feature"))
-
-
 def test_the_example_policy_suite_passes():
     code, output = run_behave("features/")
     assert code == 0, output
@@ -77,11 +72,6 @@ EXPECTED_FAILURES = {
     "claims the wrong exact code": ["to be answered 354", "250 OK"],
     "claims a blocked sender is accepted": ["Expected MAIL FROM:<bulk@offers.example> to be accepted"],
 }
-
-
-@pytest.fixture(scope="module")
-def wrong_peer_claims() -> tuple[int, str]:
-    return run_behave(str(SPECS / "wrong_peer_claims.feature"))
 
 
 EXPECTED_PEER_FAILURES = {
@@ -130,34 +120,33 @@ EXPECTED_PEER_FAILURES = {
 }
 
 
-def test_every_false_claim_about_a_fake_peer_policy_fails(wrong_peer_claims):
-    code, output = wrong_peer_claims
+#: Each file of false claims, with what each of its scenarios must say when it fails.
+FALSE_CLAIMS = {
+    "wrong_claims.feature": EXPECTED_FAILURES,
+    "wrong_peer_claims.feature": EXPECTED_PEER_FAILURES,
+}
+
+
+@pytest.fixture(scope="module")
+def false_claim_runs() -> dict[str, tuple[int, str]]:
+    return {feature: run_behave(str(SPECS / feature)) for feature in FALSE_CLAIMS}
+
+
+@pytest.mark.parametrize("feature", sorted(FALSE_CLAIMS))
+def test_every_false_claim_fails(false_claim_runs, feature):
+    code, output = false_claim_runs[feature]
     assert code == 1
-    assert f"0 scenarios passed, {len(EXPECTED_PEER_FAILURES)} failed, 0 skipped" in output, output
+    assert f"0 scenarios passed, {len(FALSE_CLAIMS[feature])} failed, 0 skipped" in output, output
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED_PEER_FAILURES))
-def test_a_false_claim_about_a_fake_peer_policy_says_what_happened(wrong_peer_claims, name):
-    text = scenarios(wrong_peer_claims[1])[name]
-    assert "ASSERT FAILED: " in text, text
-    flat = " ".join(text.split())
-    for expected in EXPECTED_PEER_FAILURES[name]:
-        assert " ".join(expected.split()) in flat, f"{expected!r} not in:\n{text}"
-    assert "Traceback" not in text
-
-
-def test_every_false_claim_fails(wrong_claims):
-    code, output = wrong_claims
-    assert code == 1
-    assert f"0 scenarios passed, {len(EXPECTED_FAILURES)} failed, 0 skipped" in output, output
-
-
-@pytest.mark.parametrize("name", sorted(EXPECTED_FAILURES))
-def test_a_false_claim_says_what_was_expected_and_what_happened(wrong_claims, name):
-    text = scenarios(wrong_claims[1])[name]
+@pytest.mark.parametrize(
+    "feature, name", [(feature, name) for feature, claims in FALSE_CLAIMS.items() for name in sorted(claims)]
+)
+def test_a_false_claim_says_what_was_expected_and_what_happened(false_claim_runs, feature, name):
+    text = scenarios(false_claim_runs[feature][1])[name]
     assert "Assertion Failed: " in text or "ASSERT FAILED: " in text, text
     flat = " ".join(text.split())  # formatters differ in indentation only
-    for expected in EXPECTED_FAILURES[name]:
+    for expected in FALSE_CLAIMS[feature][name]:
         assert " ".join(expected.split()) in flat, f"{expected!r} not in:\n{text}"
     assert "Traceback" not in text
 
