@@ -113,30 +113,29 @@ class _BoundController(Controller):
 
 
 class _Handler:
-    """aiosmtpd hooks: decide each recipient, record each envelope."""
+    """aiosmtpd hooks: decide each recipient, record each envelope. Each connection
+    has its own aiosmtpd Session, which carries the envelope being recorded."""
 
     def __init__(self, server: FakeSmtpServer) -> None:
         self.server = server
-        self.current: SeenEnvelope | None = None
 
     async def handle_MAIL(self, smtp: SMTP, session: Session, envelope: Envelope,
                           address: str, options: list[str]) -> str:
         envelope.mail_from = address
-        self.current = SeenEnvelope(address)
-        self.server._record(self.current)
+        session.eximunit_seen = seen = SeenEnvelope(address)  # type: ignore[attr-defined]
+        self.server._record(seen)
         return "250 OK"
 
     async def handle_RCPT(self, smtp: SMTP, session: Session, envelope: Envelope,
                           address: str, options: list[str]) -> str:
-        assert self.current is not None  # aiosmtpd refuses RCPT before MAIL
+        seen: SeenEnvelope = session.eximunit_seen  # type: ignore[attr-defined]  # RCPT needs MAIL
         if not self.server.accepts(address):
-            self.current.refused.append(address)
+            seen.refused.append(address)
             return NO_SUCH_USER
-        self.current.accepted.append(address)
+        seen.accepted.append(address)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, smtp: SMTP, session: Session, envelope: Envelope) -> str:
-        if self.current is not None:
-            self.current.message = envelope.original_content
+        session.eximunit_seen.message = envelope.original_content  # type: ignore[attr-defined]
         return "250 OK recorded by the fake, not delivered"

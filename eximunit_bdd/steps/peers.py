@@ -14,7 +14,8 @@ from ..fakes import DownPeer, FakeClamd, FakeGreylistd, FakePeer, FakeSmtpServer
 from ..scenario import ScenarioSessions
 from .registry import given, session_of, table_column, then
 
-_KINDS = {cls.kind: cls for cls in (FakeSmtpServer, FakeSpamd, FakeClamd, FakeGreylistd)}
+#: The kinds a "the fake KIND "NAME" is down" step may name.
+_KINDS = [cls.kind for cls in (FakeSmtpServer, FakeSpamd, FakeClamd, FakeGreylistd)]
 
 
 @with_pattern("|".join(_KINDS))
