@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from .errors import StepUsageError
 from .exim import EximOptions, check_ip, check_macro_name, check_port
-from .fakes import FakePeer, macro_prefix
+from .fakes import FakePeer, port_macro
 from .reply import Reply
 from .session import EximSession
 
@@ -69,7 +69,7 @@ class ScenarioSessions:
 
     def peer(self, name: str) -> FakePeer | None:
         """The fake peer declared under `name` in this scenario, if any."""
-        return self.peers.get(f"{macro_prefix(name)}_PORT")
+        return self.peers.get(port_macro(name))
 
     def connect(self, client_ip: str, server_ip: str | None = None, server_port: str | None = None) -> None:
         check_ip(client_ip)

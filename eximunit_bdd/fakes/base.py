@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Coroutine, TypeVar
 from ..errors import FakePeerError, InvalidInputError
 from ..ports import LOOPBACK, bind_free_port
 
-__all__ = ["FakePeer", "StreamFake", "DownPeer", "macro_prefix", "values_matching"]
+__all__ = ["FakePeer", "StreamFake", "DownPeer", "port_macro", "values_matching"]
 
 log = logging.getLogger("eximunit_bdd.fakes")
 
@@ -33,14 +33,14 @@ Peer = TypeVar("Peer", bound="FakePeer")
 Rule = TypeVar("Rule")
 
 
-def macro_prefix(name: str) -> str:
-    """The macro prefix of a peer's name: `hub` -> `HUB` (for the macro HUB_PORT)."""
+def port_macro(name: str) -> str:
+    """The macro that carries the port of the peer `name`: `hub` -> `HUB_PORT`."""
     if not _NAME.match(name):
         raise InvalidInputError(
             f"fake peer name {name!r} is not usable: start with a letter and use only "
             "letters, digits, '_' and '-' (it becomes the macro NAME_PORT)."
         )
-    return name.upper().replace("-", "_")
+    return name.upper().replace("-", "_") + "_PORT"
 
 
 def values_matching(content: bytes, rules: list[tuple[str, Rule]]) -> list[Rule]:
@@ -63,10 +63,12 @@ class FakePeer(abc.ABC):
 
     def __init__(self, name: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.name = name
-        self.prefix = macro_prefix(name)
+        #: The macro that carries its port: `HUB_PORT` for "hub".
+        self.macro = port_macro(name)
         self.host = LOOPBACK
         self.timeout = timeout
         self._port: int | None = None
+        self._lock = threading.Lock()  # guards what subclasses record from their thread
 
     @property
     def port(self) -> int:
@@ -78,11 +80,6 @@ class FakePeer(abc.ABC):
     @property
     def running(self) -> bool:
         return self._port is not None
-
-    @property
-    def macro(self) -> str:
-        """The name of the macro that carries its port: `HUB_PORT` for "hub"."""
-        return f"{self.prefix}_PORT"
 
     def macros(self) -> dict[str, str]:
         """`{"HUB_PORT": "41234"}` for a peer named "hub": pass it to the session."""
@@ -152,7 +149,6 @@ class StreamFake(FakePeer):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.AbstractServer | None = None
-        self._lock = threading.Lock()  # guards what subclasses record
 
     @abc.abstractmethod
     async def converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Iterable
 
@@ -56,7 +55,6 @@ class FakeSmtpServer(FakePeer):
         super().__init__(name, **options)
         self.recipients = None if recipients is None else {r.strip().casefold() for r in recipients}
         self._envelopes: list[SeenEnvelope] = []
-        self._lock = threading.Lock()
         self._controller: _BoundController | None = None
 
     @property

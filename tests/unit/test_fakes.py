@@ -20,7 +20,7 @@ from eximunit_bdd.fakes import (
     FakeSmtpServer,
     FakeSpamd,
     SpamVerdict,
-    macro_prefix,
+    port_macro,
 )
 from eximunit_bdd.fakes.spamd import spamd_reply
 from eximunit_bdd.ports import bind_free_port, find_free_ports
@@ -69,15 +69,17 @@ def test_a_peer_keeps_its_port_while_running():
 # ---- names and macros ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, prefix", [("hub", "HUB"), ("spam-d", "SPAM_D"), ("Clam2", "CLAM2")])
-def test_peer_names_become_macro_prefixes(name, prefix):
-    assert macro_prefix(name) == prefix
+@pytest.mark.parametrize(
+    "name, macro", [("hub", "HUB_PORT"), ("spam-d", "SPAM_D_PORT"), ("Clam2", "CLAM2_PORT")]
+)
+def test_peer_names_become_port_macros(name, macro):
+    assert port_macro(name) == macro
 
 
 @pytest.mark.parametrize("name", ["", "the hub", "2hub", "hub!", "hüb"])
 def test_peer_names_that_cannot_be_macros_are_refused(name):
     with pytest.raises(InvalidInputError, match="not usable"):
-        macro_prefix(name)
+        port_macro(name)
 
 
 def test_a_peer_gives_exim_its_port_as_one_macro():
