@@ -10,11 +10,15 @@ from .trace import log_lines
 
 __all__ = ["startup_error", "crash_error"]
 
+_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\[\d+\] )?")
 _CONFIG_ERROR = re.compile(r"configuration error in line (\d+) of (.+?):\s*(.*)$")
 
 
-def startup_error(stderr_lines: list[str], argv: list[str]) -> EximUnitError:
-    """The error for an Exim that exited before its greeting."""
+def startup_error(
+    stderr_lines: list[str], argv: list[str], before: str = "it greeted the client"
+) -> EximUnitError:
+    """The error for an Exim that exited before its greeting (or, for the one-shot
+    modes, `before` it printed anything)."""
     logs, said = _what_exim_said(stderr_lines)
     for line in logs:
         if "has the wrong owner, group, or mode" in line:
@@ -40,7 +44,7 @@ def startup_error(stderr_lines: list[str], argv: list[str]) -> EximUnitError:
         if "non-existent configuration file" in line:
             return EximConfigError(f"Exim could not find its configuration: {line}", line)
     return EximCrashedError(
-        "Exim exited before it greeted the client. Command:\n  " + " ".join(argv) + "\nExim said:\n" + said,
+        f"Exim exited before {before}. Command:\n  " + " ".join(argv) + "\nExim said:\n" + said,
         "\n".join(stderr_lines),
     )
 
@@ -62,8 +66,20 @@ def crash_error(command: str, stderr_lines: list[str]) -> EximCrashedError:
 
 def _what_exim_said(stderr_lines: list[str]) -> tuple[list[str], str]:
     """Exim's log lines (else its other stderr), and the last ten indented for a message."""
-    logs = log_lines(stderr_lines) or [line for line in stderr_lines if line.strip()]
+    logs = log_lines(stderr_lines) or _joined(stderr_lines)
     return logs, "\n".join("  " + line for line in logs[-10:]) or "  (nothing)"
+
+
+def _joined(stderr_lines: list[str]) -> list[str]:
+    """Stderr without LOG: prefixes (the one-shot modes): timestamps dropped and
+    indented continuation lines joined to the line they continue."""
+    joined: list[str] = []
+    for line in stderr_lines:
+        if line.startswith("  ") and joined:
+            joined[-1] += " " + line.strip()
+        elif line.strip():
+            joined.append(_TIMESTAMP.sub("", line))
+    return joined
 
 
 def _line_of(path: str, number: int) -> str:

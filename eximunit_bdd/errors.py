@@ -13,6 +13,10 @@ The tree::
     │   └── ConfigPermissionError              ... because of the file's owner or mode
     ├── EximCrashedError                       Exim exited without answering
     ├── ReplyTimeoutError (+TimeoutError)      no complete reply in time
+    ├── UnexpectedOutputError                  Exim printed something eximunit cannot read
+    ├── ConfigAssertionError (+AssertionError) routing, an option, an expansion, the build
+    │                                          is not what the spec says
+    ├── ReasonHiddenError                      Exim told a non-admin caller no reason
     ├── FakePeerError                          a fake peer could not start or stop
     └── FakePeerAssertionError (+AssertionError)  a fake peer was not asked what the spec says
 
@@ -40,6 +44,9 @@ __all__ = [
     "ConfigPermissionError",
     "EximCrashedError",
     "ReplyTimeoutError",
+    "UnexpectedOutputError",
+    "ConfigAssertionError",
+    "ReasonHiddenError",
     "FakePeerError",
     "FakePeerAssertionError",
 ]
@@ -71,7 +78,8 @@ class ConnectionClosedError(SmtpAssertionError):
 
 
 class InvalidInputError(EximUnitError, ValueError):
-    """An argument was refused before anything was sent (CR/LF/NUL, a bad IP, ...)."""
+    """An argument was refused: before anything was sent (CR/LF/NUL, a bad IP, ...),
+    or by Exim itself (not an address, no such option or router)."""
 
 
 class StepUsageError(EximUnitError):
@@ -109,6 +117,20 @@ class EximCrashedError(EximUnitError):
 
 class ReplyTimeoutError(EximUnitError, TimeoutError):
     """No complete reply arrived within the timeout; names the command and the wait."""
+
+
+class UnexpectedOutputError(EximUnitError):
+    """Exim printed a line in none of the shapes eximunit knows (a newer Exim?)."""
+
+
+class ConfigAssertionError(EximUnitError, AssertionError):
+    """A one-shot check (-bt, -bv, -be, -bP, -bV) found the configuration or the Exim
+    build other than the spec says; the message shows Exim's own output."""
+
+
+class ReasonHiddenError(EximUnitError):
+    """Exim gives the reason for an undeliverable address only to its admin users, and
+    the caller is not one; the message says how to make it one."""
 
 
 class FakePeerError(EximUnitError):

@@ -12,7 +12,14 @@ from typing import Mapping
 from .errors import EximConfigError, EximNotFoundError, InvalidInputError
 
 __all__ = [
-    "find_exim", "EximOptions", "MAX_MACROS", "check_ip", "check_port", "check_macro_name", "check_line",
+    "find_exim",
+    "EximOptions",
+    "MAX_MACROS",
+    "check_address",
+    "check_ip",
+    "check_port",
+    "check_macro_name",
+    "check_line",
 ]
 
 _DEFAULT_NAMES = ("exim4", "exim")
@@ -53,6 +60,17 @@ def check_line(value: str, what: str) -> str:
         if char in value:
             raise InvalidInputError(f"{what} {value!r} contains {name}; nothing was sent.")
     return value
+
+
+def check_address(address: str) -> str:
+    """A mail address as given, without surrounding <>; refused if it holds CR/LF/NUL
+    or brackets inside."""
+    address = check_line(address.strip(), "address")
+    if address.startswith("<") and address.endswith(">"):
+        address = address[1:-1]
+    if "<" in address or ">" in address:
+        raise InvalidInputError(f"address {address!r} contains < or >; give it without brackets.")
+    return address
 
 
 def check_ip(value: str, what: str = "client IP") -> str:
@@ -123,13 +141,26 @@ class EximOptions:
         merged.update(extra)
         return EximOptions(self.exim, self.config, merged, self.callouts, self.timeout)
 
+    def base_argv(self, sandbox_macros: Mapping[str, str]) -> list[str]:
+        """The binary, `-C CONFIG` and every `-D` macro, before the mode's own arguments.
+
+        The sandbox's macros go only with our own -C: given to the system configuration,
+        -D would make a non-root Exim drop privileges and fail at DATA.
+        """
+        argv = [self.binary()]
+        config = self.config_path()
+        if config is None:
+            return argv + self.macro_args()
+        return argv + ["-C", str(config), *self.macro_args(sandbox_macros)]
+
     def macro_args(self, extra: Mapping[str, str | None] = {}) -> list[str]:
         """`-DNAME=VALUE` (or `-DNAME` for a value of None) for every macro."""
         macros = {**self.macros, **extra}
         if len(macros) > MAX_MACROS:
             raise InvalidInputError(
                 f"Exim takes at most {MAX_MACROS} -D macros and this session has {len(macros)}: "
-                + ", ".join(macros) + ". eximunit's own are the EXIMUNIT_* ones (with -C) and "
+                + ", ".join(macros)
+                + ". eximunit's own are the EXIMUNIT_* ones (with -C) and "
                 "each fake peer adds its NAME_PORT; pass fewer (a value that never changes "
                 "belongs in the configuration file)."
             )

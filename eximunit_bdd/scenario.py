@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import TypeVar
 
+from .config_checks import EximConfig
 from .errors import StepUsageError
 from .exim import EximOptions, check_ip, check_macro_name, check_port
 from .fakes import FakePeer, port_macro
@@ -101,6 +102,12 @@ class ScenarioSessions:
             self._current = EximSession(options=options, **self.connection)  # type: ignore[arg-type]
             self.sessions.append(self._current)
         return self._current
+
+    @property
+    def config(self) -> EximConfig:
+        """One-shot questions (-bt, -bv, -be, -bP, -bV) with the configuration, macros
+        and fake peers chosen so far; each runs its own Exim, so none needs a connection."""
+        return EximConfig(options=self.options.with_macros(self.macros))
 
     @property
     def last_reply(self) -> Reply:

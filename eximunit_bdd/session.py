@@ -15,7 +15,7 @@ from pexpect.fdpexpect import fdspawn
 from .checks import Verdict, expect_reply, smtp_failure
 from .diagnosis import crash_error, startup_error
 from .errors import ConnectionClosedError, InvalidInputError, ReplyTimeoutError
-from .exim import EximOptions, check_ip, check_line, check_port
+from .exim import EximOptions, check_address, check_ip, check_line, check_port
 from .message import build_message, message_lines
 from .reply import REPLY_END, Reply, parse_reply
 from .sandbox import Sandbox
@@ -132,13 +132,13 @@ class EximSession:
 
     def send_mail_from(self, address: str) -> Reply:
         """`MAIL FROM:<address>` (greeting first if needed); returns the reply."""
-        command = f"MAIL FROM:<{_address(address)}>"  # refused before the greeting, too
+        command = f"MAIL FROM:<{check_address(address)}>"  # refused before the greeting, too
         self.ensure_greeted()
         return self.send(command)
 
     def send_rcpt_to(self, address: str) -> Reply:
         """`RCPT TO:<address>`; returns the reply."""
-        return self.send(f"RCPT TO:<{_address(address)}>")
+        return self.send(f"RCPT TO:<{check_address(address)}>")
 
     def send_message(self, message: str) -> Reply:
         """Send DATA (unless it was just accepted), then the message and the final dot.
@@ -286,14 +286,7 @@ class EximSession:
     # ---- internals ----------------------------------------------------------------------
 
     def _command_line(self) -> list[str]:
-        argv = [self.options.binary()]
-        config = self.options.config_path()
-        if config is not None:
-            # The sandbox macros only with our own -C: given to the system configuration,
-            # -D would make a non-root Exim drop privileges and fail at DATA.
-            argv += ["-C", str(config), *self.options.macro_args(self.sandbox.macros())]
-        else:
-            argv += self.options.macro_args()
+        argv = self.options.base_argv(self.sandbox.macros())
         client = self.client_ip + (f".{self.client_port}" if self.client_port else "")
         argv += ["-bhc" if self.options.callouts else "-bh", client]
         if self.server_ip or self.server_port:
@@ -387,15 +380,6 @@ class EximSession:
             elif command.upper().startswith("RCPT TO:") and reply.accepted:
                 recipients.append(_between_brackets(command))
         return sender, recipients
-
-
-def _address(address: str) -> str:
-    address = check_line(address.strip(), "address")
-    if address.startswith("<") and address.endswith(">"):
-        address = address[1:-1]
-    if "<" in address or ">" in address:
-        raise InvalidInputError(f"address {address!r} contains < or >; give it without brackets.")
-    return address
 
 
 def _between_brackets(command: str) -> str:

@@ -6,6 +6,7 @@ import os
 import unittest
 from typing import Any, ClassVar, Mapping, TypeVar
 
+from .config_checks import EximConfig
 from .exim import EximOptions
 from .fakes import FakePeer
 from .session import EximSession
@@ -55,6 +56,11 @@ class EximTestCase(unittest.TestCase):
         self.addCleanup(peer.stop)
         self._peer_macros.update(peer.macros())
         return peer
+
+    def configuration(self) -> EximConfig:
+        """Routing, verification, expansion and option checks with this test's options:
+        `self.configuration().assert_routed("anna@coop.test", router="mailboxes")`."""
+        return EximConfig(options=self.exim_options())
 
     def new_session(self, client_ip: str = "127.0.0.1", **connection: Any) -> EximSession:
         """Start a session from `client_ip`; it is closed when the test ends.

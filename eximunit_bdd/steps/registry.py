@@ -36,12 +36,26 @@ def _word(text: str) -> str:
     return text
 
 
+@with_pattern(r"<[^<>\r\n]*>|[^<>\s\"]+")
+def _mailbox(text: str) -> str:
+    # With or without brackets: in a Scenario Outline, "<address>" is a placeholder,
+    # so `mail for <address>` arrives as `mail for anna@coop.test`.
+    return text[1:-1] if text.startswith("<") else text
+
+
+@with_pattern(r"[^\"\s]+")
+def _name(text: str) -> str:
+    return text
+
+
 @with_pattern(r".*?")
 def _text(text: str) -> str:
     return text
 
 
-register_type(EximCode=_code, EximAddress=_address, EximWord=_word, EximText=_text)
+register_type(
+    EximCode=_code, EximAddress=_address, EximMailbox=_mailbox, EximName=_name, EximWord=_word, EximText=_text
+)
 
 
 def session_of(context: Any):  # -> ScenarioSessions

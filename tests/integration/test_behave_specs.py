@@ -120,10 +120,83 @@ EXPECTED_PEER_FAILURES = {
 }
 
 
+#: The routing and inspection steps: each failure shows the command and Exim's answer.
+EXPECTED_CONFIG_FAILURES = {
+    "claims a mailbox is routed by the wrong router and transport": [
+        'Expected mail for <anna@coop.test> to be routed by router "hubbed" to transport "hub_smtp", '
+        "but Exim routed it otherwise.",
+        "$ exim4 -bt -- anna@coop.test\n anna@coop.test\n router = mailboxes, transport = mailbox",
+    ],
+    "claims a redirect router delivers": [
+        "a redirect router shows only as the <-- lines",
+        "anna@coop.test <-- postmaster@coop.test router = mailboxes",
+    ],
+    "claims a local mailbox goes to a host": [
+        "routed to host mail.shop.test, but no delivery goes to that host"
+    ],
+    "claims the hub listens on another port": [
+        'but its port is 2525 (the port option of transport "hub_smtp")',
+        "host 127.0.0.1 [127.0.0.1]",
+    ],
+    "claims a redirect that is not there": [
+        "to be redirected to <bea@bakery.test>, but it is not.",
+        "anna@coop.test <-- postmaster@coop.test <-- board@coop.test",
+    ],
+    "claims a real mailbox is discarded": ["to be discarded, but it is routed."],
+    "claims a discarded address bounces": [
+        "to be undeliverable, but it is discarded.",
+        "mail to noreply@coop.test is discarded",
+    ],
+    "claims the wrong bounce reason": [
+        'undeliverable with "mailbox full", but the reason is: has left the co-op; write to office@coop.test'
+    ],
+    "claims a mailbox is on hold": ["to be temporarily undeliverable, but it is routed."],
+    "claims the wrong reason for the hold": [
+        "treasurer@coop.test cannot be resolved at this time: the treasurer's mailbox is moving"
+    ],
+    "claims an unknown address verifies": [
+        "Expected <nobody@coop.test> to verify, but it did not.",
+        "$ exim4 -bv -- nobody@coop.test nobody@coop.test failed to verify: Unrouteable address",
+    ],
+    "claims a mailbox fails to verify": ["to fail to verify, but it verified.", "anna@coop.test verified"],
+    "claims the wrong verification failure": ['with "has left", but the reason is: Unrouteable address'],
+    "claims the wrong expansion": ["to expand to 'carl@bakery.test', but it gave 'dora@bookshop.test'."],
+    "claims a good expansion fails": [
+        "Expected expanding '$primary_hostname' to fail, but it gave 'mx.coop.test'."
+    ],
+    "claims the wrong expansion failure": ['is not a known operator', 'Failed: "${nosuchop"'],
+    "claims the wrong size limit": [
+        'Expected the option "message_size_limit" to be "5M", but Exim has: message_size_limit = 20M',
+        "$ exim4 -bP message_size_limit",
+    ],
+    "claims an empty option is set": ['Expected the option "helo_lookup_domains" to be set'],
+    "claims the wrong router option": [
+        'Expected the option "driver" of router "hubbed" to be "accept", but Exim has: driver = manualroute',
+        "$ exim4 -bP router hubbed driver = manualroute (and 52 other options)",
+    ],
+    "claims a router switch is on": ["to be true, but Exim has: no_unseen"],
+    "claims a broken configuration is valid": [
+        'Expected the configuration to be valid, but Exim rejected its configuration: main option '
+        '"message_size_limt" unknown',
+        "3 | message_size_limt = 20M",
+    ],
+    "claims a lookup this build lacks": [
+        'Expected Exim to support "Oracle", but this build does not.',
+        "lookups: lsearch",
+    ],
+    "claims a feature of the wrong kind": ['Expected Exim to support the lookup "DKIM"'],
+    "claims a feature is missing": [
+        'Expected Exim not to support "DKIM", but this build lists it (feature).'
+    ],
+    "claims a future version": ["Expected Exim 9.1 or later, but this is Exim 4."],
+}
+
+
 #: Each file of false claims, with what each of its scenarios must say when it fails.
 FALSE_CLAIMS = {
     "wrong_claims.feature": EXPECTED_FAILURES,
     "wrong_peer_claims.feature": EXPECTED_PEER_FAILURES,
+    "wrong_config_claims.feature": EXPECTED_CONFIG_FAILURES,
 }
 
 
@@ -171,6 +244,23 @@ EXPECTED_ERRORS = {
     ),
     "passes more macros than Exim takes": (
         "InvalidInputError: Exim takes at most 10 -D macros and this session has 11"
+    ),
+    "asks for an option Exim does not have": (
+        "InvalidInputError: Exim has no option 'mesage_size_limit'; "
+        "it said: mesage_size_limit is not a known option"
+    ),
+    "asks for a router the configuration does not have": (
+        'InvalidInputError: There is no router "hubs"; the routers are: hubbed, aliases, mailboxes, remote.'
+    ),
+    "calls a boolean option by a value": (
+        'InvalidInputError: the option "smtp_enforce_sync" is a boolean: '
+        "say it is true or false, not 'maybe'."
+    ),
+    "routes something that is not an address": (
+        "InvalidInputError: Exim says 'not an address' is not a mail address: missing or malformed local part"
+    ),
+    "asks for a version that is no number": (
+        "InvalidInputError: 'four' is not a version number; write it as 4.96 or 4.97.1."
     ),
 }
 

@@ -44,3 +44,18 @@ Feature: Specs that cannot run: each scenario must end in a clear error
     And a fake greylisting server "eight"
     And a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
+
+  Scenario: asks for an option Exim does not have
+    Then the option "mesage_size_limit" is "20M"
+
+  Scenario: asks for a router the configuration does not have
+    Then the option "driver" of router "hubs" is "manualroute"
+
+  Scenario: calls a boolean option by a value
+    Then the option "smtp_enforce_sync" is "maybe"
+
+  Scenario: routes something that is not an address
+    Then mail for <not an address> is undeliverable
+
+  Scenario: asks for a version that is no number
+    Then the Exim version is at least four

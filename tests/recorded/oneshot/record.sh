@@ -6,7 +6,9 @@
 set -eu
 user=${1:-eximunit-test}
 out=tests/recorded/oneshot
-conf=$(pwd)/examples/coop/exim4.conf
+coop=$(pwd)/examples/coop/exim4.conf
+routing=$(pwd)/tests/configs/routing.conf
+conf=$coop
 
 record() {  # record NAME WHO ARGS...
     name=$1 who=$2; shift 2
@@ -19,7 +21,7 @@ record() {  # record NAME WHO ARGS...
         -DEXIMUNIT_GROUP="$group" "$@" >"$spool/stdout" 2>"$spool/stderr"
     code=$?
     set -e
-    { echo "\$ exim -C exim4.conf -D... $*"; echo "exit $code"; echo "--- stdout";
+    { echo "\$ exim -C $(basename "$conf") -D... $*"; echo "exit $code"; echo "--- stdout";
       cat "$spool/stdout"; echo "--- stderr"; cat "$spool/stderr"; } >"$file"
     rm -rf "$spool"
 }
@@ -45,4 +47,16 @@ for who in root user; do
     record bp-transport "$who" -bP transport hub_smtp
     record bp-macro "$who" -DHUB_PORT=2525 -bP macro HUB_HOST
     record bV "$who" -bV
+    conf=$routing
+    record bt-port "$who" -bt someone@port.test
+    record bt-several-hosts "$who" -bt someone@multi.test
+    record bt-pipe "$who" -bt someone@pipe.test
+    record bt-fail "$who" -bt someone@fail.test
+    record bt-defer "$who" -bt someone@later.test
+    record bt-child-fails "$who" -bt someone@list.test
+    record bt-syntax "$who" -bt 'not an address'
+    record bv-defer "$who" -bv someone@later.test
+    record bt-fail-admin-group "$who" -DSHOW_REASONS -bt someone@fail.test
+    conf=$coop
 done
+# The MX shape needs DNS: tests/recorded/oneshot/record_mx.py (see its docstring).

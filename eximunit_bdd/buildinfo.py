@@ -1,0 +1,83 @@
+"""What `exim -bV` says about the Exim build: version, features, lookups, drivers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import InvalidInputError, UnexpectedOutputError
+
+__all__ = ["EximBuild", "parse_build", "version_key"]
+
+_VERSION = re.compile(r"^Exim version (?P<version>\S+)")
+#: -bV's list lines, by the name eximunit gives each kind of capability.
+_KINDS = {
+    "Support for": "feature",
+    "Lookups (built-in)": "lookup",
+    "Lookups (dynamic)": "lookup",
+    "Authenticators": "authenticator",
+    "Routers": "router",
+    "Transports": "transport",
+    "Malware": "malware scanner",
+}
+KINDS = tuple(dict.fromkeys(_KINDS.values()))
+
+
+@dataclass(frozen=True)
+class EximBuild:
+    """The parsed `exim -bV`: `version` ("4.96") and, by kind (feature, lookup,
+    authenticator, router, transport, malware scanner), what this binary has."""
+
+    version: str
+    capabilities: dict[str, tuple[str, ...]]
+    output: str = field(default="", compare=False)
+
+    def supports(self, name: str, kind: str | None = None) -> bool:
+        """True if the build lists `name` (case-insensitive), among `kind` if given.
+
+        Transports count their variants: appendfile/maildir lists maildir too.
+        """
+        return bool(self.kinds_of(name, kind))
+
+    def kinds_of(self, name: str, kind: str | None = None) -> list[str]:
+        """The kinds under which `name` is listed (usually one, or none)."""
+        if kind is not None and kind not in KINDS:
+            raise InvalidInputError(f"{kind!r} is not a kind of capability; use one of: {', '.join(KINDS)}.")
+        wanted = name.strip().lower()
+        return [
+            each
+            for each, names in self.capabilities.items()
+            if (kind is None or each == kind) and wanted in (n.lower() for n in names)
+        ]
+
+    def version_at_least(self, version: str) -> bool:
+        return version_key(self.version) >= version_key(version)
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """`4.97.1` as (4, 97, 1); a suffix such as -RC2 or #2 is ignored."""
+    match = re.match(r"\d+(?:\.\d+)*", version.strip())
+    if not match:
+        raise InvalidInputError(f"{version!r} is not a version number; write it as 4.96 or 4.97.1.")
+    numbers = [int(part) for part in match.group().split(".")]
+    while len(numbers) > 1 and numbers[-1] == 0:
+        numbers.pop()  # so that 5.0 and 5 compare equal
+    return tuple(numbers)
+
+
+def parse_build(output: str) -> EximBuild:
+    """Parse `exim -bV` output."""
+    version = None
+    capabilities: dict[str, tuple[str, ...]] = {kind: () for kind in KINDS}
+    for line in output.splitlines():
+        if match := _VERSION.match(line):
+            version = match.group("version")
+            continue
+        label, colon, rest = line.partition(":")
+        kind = _KINDS.get(label.strip())
+        if colon and kind:
+            names = [part for word in rest.split() for part in word.split("/")]
+            capabilities[kind] += tuple(names)
+    if version is None:
+        raise UnexpectedOutputError(f"exim -bV printed no 'Exim version' line: {output[:200]!r}")
+    return EximBuild(version, capabilities, output)

@@ -1,0 +1,91 @@
+"""Running Exim once in a one-shot mode (`-bt`, `-bv`, `-be`, `-bP`, `-bV`) and
+capturing what it printed, with the same binary, configuration, macros and sandbox as
+an SMTP session."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from dataclasses import dataclass
+
+from .diagnosis import startup_error
+from .errors import ReplyTimeoutError
+from .exim import EximOptions, check_line
+from .sandbox import Sandbox
+
+__all__ = ["EximRun", "run_exim", "shown"]
+
+
+@dataclass(frozen=True)
+class EximRun:
+    """One finished Exim run: its exit status and what it printed.
+
+    Only `stdout` is parsed: stderr carries notices such as "exim user lost privilege
+    for using -C option", sometimes as a `LOG: MAIN PANIC`, even when all went well.
+    """
+
+    argv: tuple[str, ...]
+    #: The arguments after the binary, configuration and macros: `("-bt", "--", "a@b")`.
+    mode_args: tuple[str, ...]
+    status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def command(self) -> str:
+        """The command as a person would type it: `exim4 -bt anna@coop.test`."""
+        return shlex.join([os.path.basename(self.argv[0]), *self.mode_args])
+
+    @property
+    def lines(self) -> list[str]:
+        return self.stdout.splitlines()
+
+    def shown(self) -> str:
+        return shown(self.command, self.stdout)
+
+
+def shown(command: str, output: str) -> str:
+    """A command and its output, indented, for a failure message."""
+    lines = "\n".join("    " + line for line in output.splitlines()) or "    (nothing)"
+    return f"  $ {command}\n{lines}"
+
+
+def run_exim(options: EximOptions, *mode_args: str) -> EximRun:
+    """Run `exim MODE_ARGS...` (`-bt`, `--`, `a@b`) in a fresh sandbox and return
+    what it printed.
+
+    Raises EximConfigError when Exim refused the configuration, EximCrashedError when
+    it printed nothing and failed,
+    and ReplyTimeoutError when it did not finish within the options' timeout.
+    """
+    for argument in mode_args:
+        check_line(argument, "argument for Exim")
+    sandbox = Sandbox()
+    try:
+        argv = options.base_argv(sandbox.macros()) + list(mode_args)
+        try:
+            # run() kills Exim on a timeout or Ctrl-C before the exception leaves it.
+            done = subprocess.run(
+                argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=options.timeout
+            )
+        except subprocess.TimeoutExpired:
+            raise ReplyTimeoutError(
+                f"exim {shlex.join(mode_args)} did not finish within {options.timeout:g} s and was "
+                "stopped. A lookup in a router or an expansion may be hanging (DNS, a socket, "
+                "a database): check it, or raise the timeout (behave -D timeout=30)."
+            ) from None
+    finally:
+        sandbox.cleanup()
+    run = EximRun(
+        tuple(argv),
+        mode_args,
+        done.returncode,
+        done.stdout.decode("utf-8", "replace"),
+        done.stderr.decode("utf-8", "replace"),
+    )
+    # -bV prints the build before it reads the configuration, so output alone does not
+    # prove that Exim accepted it.
+    if run.status != 0 and (not run.stdout.strip() or "configuration error" in run.stderr):
+        raise startup_error(run.stderr.splitlines(), argv, before=f"it answered {run.command}")
+    return run

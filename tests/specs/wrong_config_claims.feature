@@ -1,0 +1,80 @@
+Feature: False claims about routing, verification, expansions, options and the build
+  One for each routing and inspection step: every scenario must fail, showing what
+  Exim actually said.
+
+  Scenario: claims a mailbox is routed by the wrong router and transport
+    Then mail for <anna@coop.test> is routed by router "hubbed" to transport "hub_smtp"
+
+  Scenario: claims a redirect router delivers
+    Then mail for <postmaster@coop.test> is routed by router "aliases"
+
+  Scenario: claims a local mailbox goes to a host
+    Then mail for <anna@coop.test> is routed to host mail.shop.test
+
+  Scenario: claims the hub listens on another port
+    Given the macro HUB_PORT is "2525"
+    Then mail for <bob@shop.test> is routed to host 127.0.0.1 port 25
+
+  Scenario: claims a redirect that is not there
+    Then mail for <board@coop.test> is redirected to <bea@bakery.test>
+
+  Scenario: claims a real mailbox is discarded
+    Then mail for <anna@coop.test> is discarded
+
+  Scenario: claims a discarded address bounces
+    Then mail for <noreply@coop.test> is undeliverable
+
+  Scenario: claims the wrong bounce reason
+    Then mail for <former@coop.test> is undeliverable with "mailbox full"
+
+  Scenario: claims a mailbox is on hold
+    Then mail for <dora@bookshop.test> is temporarily undeliverable
+
+  Scenario: claims the wrong reason for the hold
+    Then mail for <treasurer@coop.test> is temporarily undeliverable with "over quota"
+
+  Scenario: claims an unknown address verifies
+    Then <nobody@coop.test> verifies
+
+  Scenario: claims a mailbox fails to verify
+    Then <anna@coop.test> fails to verify
+
+  Scenario: claims the wrong verification failure
+    Then <nobody@coop.test> fails to verify with "has left"
+
+  Scenario: claims the wrong expansion
+    Then expanding "${lookup{orders@bookshop.test}lsearch{$config_dir/aliases}}" gives "carl@bakery.test"
+
+  Scenario: claims a good expansion fails
+    Then expanding "$primary_hostname" fails
+
+  Scenario: claims the wrong expansion failure
+    Then expanding "${nosuchop{x}}" fails with "division by zero"
+
+  Scenario: claims the wrong size limit
+    Then the option "message_size_limit" is "5M"
+
+  Scenario: claims an empty option is set
+    Then the option "helo_lookup_domains" is set
+
+  Scenario: claims the wrong router option
+    Then the option "driver" of router "hubbed" is "accept"
+
+  Scenario: claims a router switch is on
+    Then the option "unseen" of router "hubbed" is true
+
+  Scenario: claims a broken configuration is valid
+    Given the Exim configuration "tests/configs/broken.conf"
+    Then the configuration is valid
+
+  Scenario: claims a lookup this build lacks
+    Then Exim supports "Oracle"
+
+  Scenario: claims a feature of the wrong kind
+    Then Exim supports the lookup "DKIM"
+
+  Scenario: claims a feature is missing
+    Then Exim does not support "DKIM"
+
+  Scenario: claims a future version
+    Then the Exim version is at least 9.1
