@@ -3,9 +3,12 @@ same dialogues piped at once into `exim -bh`. Prints both and the ratio.
 
     .venv/bin/python bench/bench_sessions.py [N]         (default 200; target: ratio <= 1.5)
     .venv/bin/python bench/bench_sessions.py [N] --hub   (with callouts to a fake hub)
+    .venv/bin/python bench/bench_sessions.py [N] --routing (two -bt checks a scenario)
 
 With --hub, each scenario declares its own fake SMTP server "hub" and two recipients
 are verified against it by callout (`-bhc`); the raw run uses one fake hub for all.
+With --routing, each scenario checks two addresses' routing (`exim -bt`), against two
+raw `exim -bt` runs.
 
 Not a test: timings depend on the machine; read the numbers, compare runs.
 """
@@ -57,6 +60,13 @@ HUB_DIALOGUE = (
     b"RCPT TO:<bob@shop.test>\r\nRCPT TO:<nobody@shop.test>\r\nQUIT\r\n"
 )
 
+ROUTING_SCENARIO = """
+  Scenario: routing check {n}
+    Then mail for <anna@coop.test> is routed by router "mailboxes" to transport "mailbox"
+    And mail for <postmaster@coop.test> is redirected to <anna@coop.test>
+"""
+ROUTING_RUNS = [["-bt", "anna@coop.test"], ["-bt", "postmaster@coop.test"]]
+
 
 def time_behave(count: int, workdir: Path, scenario: str) -> float:
     (workdir / "steps").mkdir()
@@ -73,7 +83,9 @@ def time_behave(count: int, workdir: Path, scenario: str) -> float:
     return elapsed
 
 
-def time_raw(count: int, workdir: Path, dialogue: bytes, extra: list[str]) -> float:
+def time_raw(count: int, workdir: Path, runs: list[list[str]], dialogue: bytes = b"") -> float:
+    """Run Exim with each of `runs` (arguments after the macros) per scenario; HOST in
+    an argument becomes the scenario's client address."""
     spool = workdir / "spool"
     spool.mkdir()
     spool.chmod(0o777)
@@ -84,11 +96,12 @@ def time_raw(count: int, workdir: Path, dialogue: bytes, extra: list[str]) -> fl
         f"-DEXIMUNIT_SPOOL={spool}",
         f"-DEXIMUNIT_USER={caller_user()}",
         f"-DEXIMUNIT_GROUP={caller_group()}",
-        *extra,
     ]
     started = time.perf_counter()
     for n in range(count):
-        subprocess.run([*command, f"192.0.2.{n % 250 + 1}"], input=dialogue, capture_output=True, check=True)
+        for run in runs:
+            arguments = [arg.replace("HOST", f"192.0.2.{n % 250 + 1}") for arg in run]
+            subprocess.run([*command, *arguments], input=dialogue, capture_output=True, check=True)
     return time.perf_counter() - started
 
 
@@ -96,6 +109,7 @@ def main() -> None:
     numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
     count = int(numbers[0]) if numbers else 200
     hub = "--hub" in sys.argv[1:]
+    routing = "--routing" in sys.argv[1:]
     # The raw spool sits where eximunit puts its sandboxes, so both pay the same for it.
     with (
         tempfile.TemporaryDirectory() as behave_dir,
@@ -103,14 +117,18 @@ def main() -> None:
         FakeSmtpServer("hub", recipients=["bob@shop.test"]) as raw_hub,
     ):
         if hub:
-            raw = time_raw(count, Path(raw_dir), HUB_DIALOGUE, [f"-DHUB_PORT={raw_hub.port}", "-bhc"])
+            runs = [[f"-DHUB_PORT={raw_hub.port}", "-bhc", "HOST"]]
+            raw = time_raw(count, Path(raw_dir), runs, HUB_DIALOGUE)
             suite = time_behave(count, Path(behave_dir), HUB_SCENARIO)
+        elif routing:
+            raw = time_raw(count, Path(raw_dir), ROUTING_RUNS)
+            suite = time_behave(count, Path(behave_dir), ROUTING_SCENARIO)
         else:
-            raw = time_raw(count, Path(raw_dir), RAW_DIALOGUE, ["-bh"])
+            raw = time_raw(count, Path(raw_dir), [["-bh", "HOST"]], RAW_DIALOGUE)
             suite = time_behave(count, Path(behave_dir), SCENARIO)
-    mode = "-bhc, fake hub" if hub else "-bh"
-    print(f"{count} sessions, raw exim {mode} piped: {raw:6.2f} s  ({raw / count * 1000:5.1f} ms each)")
-    print(f"{count} scenarios through behave:       {suite:6.2f} s  ({suite / count * 1000:5.1f} ms each)")
+    mode = "-bhc piped, fake hub" if hub else "-bt, twice" if routing else "-bh piped"
+    print(f"{count} scenarios, raw exim {mode}: {raw:6.2f} s  ({raw / count * 1000:5.1f} ms each)")
+    print(f"{count} scenarios through behave: {suite:6.2f} s  ({suite / count * 1000:5.1f} ms each)")
     print(f"ratio behave / raw: {suite / raw:.2f}  (target <= 1.5; behave's start-up included)")
 
 

@@ -28,18 +28,23 @@ def test_the_tutorial_suite_runs_and_passes(tmp_path):
     assert "2 scenarios passed, 0 failed" in run.stdout
 
 
-def test_the_fake_peer_tutorial_runs_against_the_example(tmp_path):
-    feature = next(block for block in _blocks("gherkin") if "Given a fake SMTP server" in block)
+def _run_against_the_example(tmp_path, feature: str) -> str:
+    """Run one README feature in a fresh suite (the two glue lines) against the example."""
     (tmp_path / "environment.py").write_text("from eximunit_bdd.environment import *\n")
     (tmp_path / "steps").mkdir()
     (tmp_path / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
-    (tmp_path / "hub.feature").write_text(feature)
+    (tmp_path / "readme.feature").write_text(feature)
     run = subprocess.run(
         [sys.executable, "-m", "behave", "-D", f"exim_config={EXAMPLE_CONFIG}", "."],
         cwd=tmp_path, capture_output=True, text=True,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "2 scenarios passed, 0 failed" in run.stdout
+    return run.stdout
+
+
+def test_the_fake_peer_tutorial_runs_against_the_example(tmp_path):
+    feature = next(block for block in _blocks("gherkin") if "Given a fake SMTP server" in block)
+    assert "2 scenarios passed, 0 failed" in _run_against_the_example(tmp_path, feature)
 
 
 def test_the_fake_peer_configuration_shown_is_the_example_s():
@@ -48,3 +53,16 @@ def test_the_fake_peer_configuration_shown_is_the_example_s():
     example = EXAMPLE_CONFIG.read_text()
     for line in block[1].splitlines():
         assert line in example, line
+
+
+def test_the_routing_tutorial_runs_against_the_example(tmp_path):
+    feature = next(block for block in _blocks("gherkin") if "Feature: Where the co-op's mail goes" in block)
+    assert "6 scenarios passed, 0 failed" in _run_against_the_example(tmp_path, feature)
+
+
+def test_the_python_api_example_runs(tmp_path):
+    code = next(block for block in _blocks("python") if "EximConfig(" in block)
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "routed anna@coop.test ('postmaster@coop.test', 'board@coop.test')" in run.stdout
+    assert "True 20M" in run.stdout and "4." in run.stdout
