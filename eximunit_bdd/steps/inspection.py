@@ -5,29 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from behave import register_type
-from parse import with_pattern
-
-from ..buildinfo import KINDS
 from .registry import session_of, then
-
-
-@with_pattern(r"set|unset|true|false")
-def _state(text: str) -> str:
-    return text
-
-
-@with_pattern(r"router|transport")
-def _driver_kind(text: str) -> str:
-    return text
-
-
-@with_pattern("|".join(KINDS))
-def _capability_kind(text: str) -> str:
-    return text
-
-
-register_type(EximOptionState=_state, EximDriverKind=_driver_kind, EximCapabilityKind=_capability_kind)
 
 _STATE_CHECKS = {
     "set": "assert_option_set",

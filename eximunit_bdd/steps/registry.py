@@ -14,6 +14,7 @@ import behave
 from behave import register_type
 from parse import with_pattern
 
+from ..buildinfo import KINDS
 from ..errors import EximUnitError, StepUsageError
 
 __all__ = ["given", "when", "then", "session_of", "table_column"]
@@ -26,16 +27,6 @@ def _code(text: str) -> int:
     return int(text)
 
 
-@with_pattern(r"[^<>\r\n]*")
-def _address(text: str) -> str:
-    return text
-
-
-@with_pattern(r"\S+")
-def _word(text: str) -> str:
-    return text
-
-
 @with_pattern(r"<[^<>\r\n]*>|[^<>\s\"]+")
 def _mailbox(text: str) -> str:
     # With or without brackets: in a Scenario Outline, "<address>" is a placeholder,
@@ -43,18 +34,26 @@ def _mailbox(text: str) -> str:
     return text[1:-1] if text.startswith("<") else text
 
 
-@with_pattern(r"[^\"\s]+")
-def _name(text: str) -> str:
-    return text
+def _matching(pattern: str) -> Callable[[str], str]:
+    """A type that takes the text matching `pattern` as it is."""
 
+    @with_pattern(pattern)
+    def convert(text: str) -> str:
+        return text
 
-@with_pattern(r".*?")
-def _text(text: str) -> str:
-    return text
+    return convert
 
 
 register_type(
-    EximCode=_code, EximAddress=_address, EximMailbox=_mailbox, EximName=_name, EximWord=_word, EximText=_text
+    EximCode=_code,
+    EximMailbox=_mailbox,
+    EximAddress=_matching(r"[^<>\r\n]*"),
+    EximName=_matching(r"[^\"\s]+"),
+    EximWord=_matching(r"\S+"),
+    EximText=_matching(r".*?"),
+    EximOptionState=_matching(r"set|unset|true|false"),
+    EximDriverKind=_matching(r"router|transport"),
+    EximCapabilityKind=_matching("|".join(KINDS)),
 )
 
 
