@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .buildinfo import KINDS, EximBuild, parse_build
+from .diagnosis import startup_error
 from .errors import ConfigAssertionError, EximConfigError, InvalidInputError, ReasonHiddenError
 from .exim import EximOptions, check_address
 from .oneshot import EximRun, run_exim, shown
@@ -130,7 +131,10 @@ class EximConfig:
     def check(self) -> None:
         """Raise EximConfigError (with Exim's words and the line) unless Exim accepts the
         configuration."""
-        self.run("-bV")
+        run = self.run("-bV")
+        if run.status != 0:  # -bV prints the build first, whatever follows
+            error = startup_error(run.stderr.splitlines(), list(run.argv), before="it read the configuration")
+            raise error if isinstance(error, EximConfigError) else EximConfigError(str(error))
 
     # ---- assertions: each raises ConfigAssertionError, showing Exim's answer -----------
 

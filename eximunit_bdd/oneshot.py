@@ -34,7 +34,7 @@ class EximRun:
 
     @property
     def command(self) -> str:
-        """The command as a person would type it: `exim4 -bt anna@coop.test`."""
+        """The command as a person would type it: `exim4 -bt -- anna@coop.test`."""
         return shlex.join([os.path.basename(self.argv[0]), *self.mode_args])
 
     @property
@@ -56,8 +56,8 @@ def run_exim(options: EximOptions, *mode_args: str) -> EximRun:
     what it printed.
 
     Raises EximConfigError when Exim refused the configuration, EximCrashedError when
-    it printed nothing and failed,
-    and ReplyTimeoutError when it did not finish within the options' timeout.
+    it printed nothing and failed, and ReplyTimeoutError when it did not finish within
+    the options' timeout (Exim is killed first, as on Ctrl-C).
     """
     for argument in mode_args:
         check_line(argument, "argument for Exim")
