@@ -11,8 +11,8 @@ from behave.step_registry import registry
 import eximunit_bdd.steps  # noqa: F401 - the aggregator must import and register
 
 #: Every phrase of the vocabulary's sections "Which Exim, which configuration",
-#: "An SMTP session", "What the server decided besides the reply" and "Fake peers",
-#: made concrete.
+#: "An SMTP session", "What the server decided besides the reply", "Routing,
+#: verification, expansion, options" and "Fake peers", made concrete.
 VOCABULARY = """
 Given the Exim configuration "examples/coop/exim4.conf"
 Given the macro HUB_PORT is "2525"
@@ -56,6 +56,16 @@ Then these recipients get these replies:
 Then the header "X-Coop-Checked" is added
 Then the header "X-Coop-Checked" is added with "192.0.2.1"
 Then the log contains "rejected RCPT"
+Then mail for <anna@coop.test> is routed by router "mailboxes" to transport "mailbox"
+Then mail for <bob@shop.test> is routed to host 127.0.0.1
+Then mail for <postmaster@coop.test> is redirected to <anna@coop.test>
+Then mail for <nobody@coop.test> is undeliverable
+Then mail for <nobody@coop.test> is undeliverable with "Unrouteable address"
+Then <anna@coop.test> verifies
+Then <nobody@coop.test> fails to verify
+Then expanding "${if eq{1}{1}{yes}{no}}" gives "yes"
+Then the option "message_size_limit" is "20M"
+Then the configuration is valid
 Given a fake SMTP server "hub" that accepts all recipients
 Given a fake SMTP server "hub" that accepts only these recipients:
 Given the fake SMTP server "hub" is down
@@ -99,6 +109,18 @@ def test_every_step_has_a_docstring_whose_example_is_that_step():
         )
         first = doc.strip().splitlines()[0]
         assert len(first) > 20, f"{matcher.pattern}: say what it checks in words"
+
+
+def test_addresses_of_routing_steps_parse_with_or_without_brackets():
+    # A Scenario Outline turns "mail for <address>" into a bare address.
+    for line in ("Then mail for <a b@c> is undeliverable", "Then mail for a@c is undeliverable"):
+        assert _match(line).func.__name__ == "step_undeliverable"
+    bare = _match('Then mail for postmaster@coop.test is routed by router "mailboxes"')
+    assert bare.arguments[0].value == "postmaster@coop.test"
+    assert _match("Then mail for <a@c> is redirected to b@d").arguments[1].value == "b@d"
+    option = _match('Then the option "port" of transport "hub_smtp" is "25"')
+    assert option.func.__name__ == "step_driver_option_is"
+    assert [arg.value for arg in option.arguments] == ["port", "transport", "hub_smtp", "25"]
 
 
 def test_null_sender_and_quoted_text_parse_as_meant():
