@@ -4,7 +4,7 @@ Each binds port 0 on 127.0.0.1 and keeps its socket (no port race), runs in a
 thread of its own, and gives Exim its port as the macro NAME_PORT.
 """
 
-from .base import DownPeer, FakePeer, StreamFake, port_macro
+from .base import DownPeer, FakePeer, RuleScanner, StreamFake, port_macro
 from .clamd import FakeClamd
 from .greylistd import FakeGreylistd
 from .smtp import NO_SUCH_USER, FakeSmtpServer, SeenEnvelope
@@ -13,6 +13,7 @@ from .spamd import FakeSpamd, SpamVerdict
 __all__ = [
     "FakePeer",
     "StreamFake",
+    "RuleScanner",
     "DownPeer",
     "FakeSmtpServer",
     "SeenEnvelope",

@@ -15,12 +15,12 @@ import logging
 import re
 import socket
 import threading
-from typing import Any, ClassVar, Coroutine, TypeVar
+from typing import Any, ClassVar, Coroutine, Generic, Iterable, TypeVar
 
 from ..errors import FakePeerError, InvalidInputError
 from ..ports import LOOPBACK, bind_free_port
 
-__all__ = ["FakePeer", "StreamFake", "DownPeer", "port_macro", "values_matching"]
+__all__ = ["FakePeer", "StreamFake", "RuleScanner", "DownPeer", "port_macro"]
 
 log = logging.getLogger("eximunit_bdd.fakes")
 
@@ -30,7 +30,7 @@ DEFAULT_TIMEOUT = 10.0
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 
 Peer = TypeVar("Peer", bound="FakePeer")
-Rule = TypeVar("Rule")
+Value = TypeVar("Value")
 
 
 def port_macro(name: str) -> str:
@@ -41,12 +41,6 @@ def port_macro(name: str) -> str:
             "letters, digits, '_' and '-' (it becomes the macro NAME_PORT)."
         )
     return name.upper().replace("-", "_") + "_PORT"
-
-
-def values_matching(content: bytes, rules: list[tuple[str, Rule]]) -> list[Rule]:
-    """The values of the rules whose text appears in `content` (case-insensitive)."""
-    text = content.decode("utf-8", "replace").casefold()
-    return [value for marker, value in rules if marker.casefold() in text]
 
 
 class FakePeer(abc.ABC):
@@ -209,3 +203,29 @@ class StreamFake(FakePeer):
             log.warning("%r: conversation abandoned: %s", self, error or type(error).__name__)
         finally:
             writer.close()
+
+
+class RuleScanner(StreamFake, Generic[Value]):
+    """A scanner whose answers follow rules, `(text, value)` pairs: a rule matches a
+    message that contains its text (case-insensitive). Rules may be added while it
+    runs; `scanned` records every message it was given, oldest first."""
+
+    def __init__(self, name: str, rules: Iterable[tuple[str, Value]] | None = None, **options: Any) -> None:
+        super().__init__(name, **options)
+        self.rules: list[tuple[str, Value]] = list(rules or [])
+        self.scanned: list[bytes] = []
+
+    def add_rule(self, text: str, value: Value) -> None:
+        """Messages containing `text` match `value` too."""
+        with self._lock:
+            self.rules.append((text, value))
+
+    def matching_rules(self, message: bytes) -> list[tuple[str, Value]]:
+        """The rules whose text the message contains, in the order they were given."""
+        text = message.decode("utf-8", "replace").casefold()
+        with self._lock:
+            return [rule for rule in self.rules if rule[0].casefold() in text]
+
+    def _record_scan(self, message: bytes) -> None:
+        with self._lock:
+            self.scanned.append(message)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .base import StreamFake, values_matching
+from .base import RuleScanner
 
 __all__ = ["FakeClamd", "clamd_reply"]
 
@@ -29,7 +29,7 @@ def clamd_reply(command: bytes, virus: str | None) -> bytes:
     return b"UNKNOWN COMMAND"
 
 
-class FakeClamd(StreamFake):
+class FakeClamd(RuleScanner[str]):
     """Reports a virus for messages containing a marker (case-insensitive): the first
     rule whose text the message contains names the virus; other messages are clean.
 
@@ -39,19 +39,11 @@ class FakeClamd(StreamFake):
     kind = "virus scanner"
 
     def __init__(self, name: str, rules: list[tuple[str, str]] | None = None, **options: Any) -> None:
-        super().__init__(name, **options)
-        self.rules = list(rules or [])
-        self.scanned: list[bytes] = []
-
-    def add_rule(self, text: str, virus: str) -> None:
-        """Messages containing `text` carry the virus `virus`."""
-        with self._lock:
-            self.rules.append((text, virus))
+        super().__init__(name, rules, **options)
 
     def virus_in(self, message: bytes) -> str | None:
-        with self._lock:
-            found = values_matching(message, list(self.rules))
-        return found[0] if found else None
+        found = self.matching_rules(message)
+        return found[0][1] if found else None
 
     async def converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         prefix = await reader.readexactly(1)
@@ -62,8 +54,7 @@ class FakeClamd(StreamFake):
         virus = None
         if command == b"INSTREAM":
             message = await _read_chunks(reader)
-            with self._lock:
-                self.scanned.append(message)
+            self._record_scan(message)
             virus = self.virus_in(message)
         writer.write(clamd_reply(command, virus) + end)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, NamedTuple
 
-from .base import StreamFake, values_matching
+from .base import RuleScanner
 
 __all__ = ["FakeSpamd", "SpamVerdict", "spamd_reply", "DEFAULT_THRESHOLD"]
 
@@ -45,7 +45,7 @@ def spamd_reply(verdict: SpamVerdict) -> bytes:
     return f"SPAMD/1.1 0 EX_OK\r\n{status}\r\n\r\n".encode() + "\r\n".join(lines).encode() + b"\r\n"
 
 
-class FakeSpamd(StreamFake):
+class FakeSpamd(RuleScanner[float]):
     """Scores each message by the rules given: the sum of the scores of the rules whose
     text the message contains (case-insensitive); 0.0 when none does.
 
@@ -58,20 +58,11 @@ class FakeSpamd(StreamFake):
         self, name: str, rules: list[tuple[str, float]] | None = None,
         threshold: float = DEFAULT_THRESHOLD, **options: Any,
     ) -> None:
-        super().__init__(name, **options)
-        self.rules = list(rules or [])
+        super().__init__(name, rules, **options)
         self.threshold = threshold
-        self.scanned: list[bytes] = []
-
-    def add_rule(self, text: str, score: float) -> None:
-        """Messages containing `text` score `score` more."""
-        with self._lock:
-            self.rules.append((text, score))
 
     def verdict(self, message: bytes) -> SpamVerdict:
-        with self._lock:
-            rules = list(self.rules)
-        matched = values_matching(message, [(text, (text, score)) for text, score in rules])
+        matched = self.matching_rules(message)
         described = [f"{text!r} scores {score:g}" for text, score in matched]
         return SpamVerdict(sum(score for _, score in matched), self.threshold, described)
 
@@ -81,6 +72,5 @@ class FakeSpamd(StreamFake):
         if not command.startswith((b"REPORT ", b"SYMBOLS ", b"CHECK ")):
             raise ValueError(f"not a spamd request: {command[:60]!r}")
         message = await reader.read()  # Exim shuts its side down after the message
-        with self._lock:
-            self.scanned.append(message)
+        self._record_scan(message)
         writer.write(spamd_reply(self.verdict(message)))

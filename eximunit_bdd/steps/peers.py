@@ -6,34 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from behave import register_type
-from parse import with_pattern
-
 from ..errors import FakePeerAssertionError, StepUsageError
-from ..fakes import DownPeer, FakeClamd, FakeGreylistd, FakePeer, FakeSmtpServer, FakeSpamd
+from ..fakes import DownPeer, FakeClamd, FakeGreylistd, FakePeer, FakeSmtpServer, FakeSpamd, RuleScanner
 from ..scenario import ScenarioSessions
 from .registry import given, session_of, table_column, then
-
-#: The kinds a "the fake KIND "NAME" is down" step may name.
-_KINDS = [cls.kind for cls in (FakeSmtpServer, FakeSpamd, FakeClamd, FakeGreylistd)]
-
-
-@with_pattern("|".join(_KINDS))
-def _kind(text: str) -> str:
-    return text
-
-
-@with_pattern(r"-?\d+(?:\.\d+)?")
-def _score(text: str) -> float:
-    return float(text)
-
-
-register_type(EximPeerKind=_kind, EximScore=_score)
 
 
 def _add(context: Any, make: type[FakePeer], name: str, *args: Any) -> None:
     state: ScenarioSessions = session_of(context)
     state.add_peer(make(name, *args, timeout=state.options.timeout))
+
+
+def _add_rule(context: Any, make: type[RuleScanner[Any]], name: str, text: str, value: object) -> None:
+    """One more rule for the running scanner of that name and kind, else a new one."""
+    scanner = session_of(context).peer(name)
+    if isinstance(scanner, make):
+        scanner.add_rule(text, value)
+    else:
+        _add(context, make, name, [(text, value)])
 
 
 @given('a fake SMTP server "{name:EximText}" that accepts all recipients')
@@ -80,11 +70,7 @@ def step_fake_spamd(context: Any, name: str, score: float, text: str) -> None:
 
     Example: Given a fake spam scanner "spamd" that scores 15.0 for messages containing "viagra"
     """
-    scanner = session_of(context).peer(name)
-    if isinstance(scanner, FakeSpamd):  # one more rule for the running scanner
-        scanner.add_rule(text, score)
-    else:
-        _add(context, FakeSpamd, name, [(text, score)])
+    _add_rule(context, FakeSpamd, name, text, score)
 
 
 @given('a fake virus scanner "{name:EximText}" that finds "{virus:EximText}" '
@@ -96,11 +82,7 @@ def step_fake_clamd(context: Any, name: str, virus: str, text: str) -> None:
 
     Example: Given a fake virus scanner "clamd" that finds "Eicar-Test" in messages containing "EICAR"
     """
-    scanner = session_of(context).peer(name)
-    if isinstance(scanner, FakeClamd):  # one more rule for the running scanner
-        scanner.add_rule(text, virus)
-    else:
-        _add(context, FakeClamd, name, [(text, virus)])
+    _add_rule(context, FakeClamd, name, text, virus)
 
 
 @given('a fake greylisting server "{name:EximText}"')
