@@ -30,7 +30,7 @@ class EximTestCase(unittest.TestCase):
 
             def test_unknown_hub_mailbox(self):
                 self.start_peer(FakeSmtpServer("hub", recipients=["bob@shop.test"]))
-                self.new_session("192.0.2.1").mail_from("a@example.net") \
+                self.new_session("192.0.2.1").mail_from("a@example.net") \\
                     .assert_rcpt_to_rejected("nobody@shop.test", 550)
     """
 

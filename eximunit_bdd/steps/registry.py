@@ -16,6 +16,7 @@ from parse import with_pattern
 
 from ..buildinfo import KINDS
 from ..errors import EximUnitError, StepUsageError
+from ..fakes import FakeClamd, FakeGreylistd, FakeSmtpServer, FakeSpamd
 
 __all__ = ["given", "when", "then", "session_of", "table_column"]
 
@@ -34,6 +35,11 @@ def _mailbox(text: str) -> str:
     return text[1:-1] if text.startswith("<") else text
 
 
+@with_pattern(r"-?\d+(?:\.\d+)?")
+def _score(text: str) -> float:
+    return float(text)
+
+
 def _matching(pattern: str) -> Callable[[str], str]:
     """A type that takes the text matching `pattern` as it is."""
 
@@ -47,6 +53,7 @@ def _matching(pattern: str) -> Callable[[str], str]:
 register_type(
     EximCode=_code,
     EximMailbox=_mailbox,
+    EximScore=_score,
     EximAddress=_matching(r"[^<>\r\n]*"),
     EximName=_matching(r"[^\"\s]+"),
     EximWord=_matching(r"\S+"),
@@ -54,6 +61,10 @@ register_type(
     EximOptionState=_matching(r"set|unset|true|false"),
     EximDriverKind=_matching(r"router|transport"),
     EximCapabilityKind=_matching("|".join(KINDS)),
+    # The kinds a "the fake KIND "NAME" is down" step may name.
+    EximPeerKind=_matching(
+        "|".join(cls.kind for cls in (FakeSmtpServer, FakeSpamd, FakeClamd, FakeGreylistd))
+    ),
 )
 
 
