@@ -14,13 +14,18 @@ def _blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", readme, re.S)
 
 
+def _write_glue(suite):
+    """The tutorial's two glue files."""
+    (suite / "environment.py").write_text("from eximunit_bdd.environment import *\n")
+    (suite / "steps").mkdir()
+    (suite / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
+
+
 def test_the_tutorial_suite_runs_and_passes(tmp_path):
     ini = next(block for block in _blocks("ini") if "[behave.userdata]" in block)
     feature = next(block for block in _blocks("gherkin") if "Feature: Nobody outside" in block)
     (tmp_path / "behave.ini").write_text(ini.replace("/etc/exim4/exim4.conf", str(EXAMPLE_CONFIG)))
-    (tmp_path / "environment.py").write_text("from eximunit_bdd.environment import *\n")
-    (tmp_path / "steps").mkdir()
-    (tmp_path / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
+    _write_glue(tmp_path)
     (tmp_path / "features").mkdir()
     (tmp_path / "features" / "relaying.feature").write_text(feature)
     run = subprocess.run([sys.executable, "-m", "behave"], cwd=tmp_path, capture_output=True, text=True)
@@ -30,9 +35,7 @@ def test_the_tutorial_suite_runs_and_passes(tmp_path):
 
 def _run_against_the_example(tmp_path, feature: str) -> str:
     """Run one README feature in a fresh suite (the two glue lines) against the example."""
-    (tmp_path / "environment.py").write_text("from eximunit_bdd.environment import *\n")
-    (tmp_path / "steps").mkdir()
-    (tmp_path / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
+    _write_glue(tmp_path)
     (tmp_path / "readme.feature").write_text(feature)
     run = subprocess.run(
         [sys.executable, "-m", "behave", "-D", f"exim_config={EXAMPLE_CONFIG}", "."],
