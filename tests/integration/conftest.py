@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from eximunit_bdd import EximSession, find_exim
+from eximunit_bdd.ports import LOOPBACK
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 MINIMAL = CONFIGS / "minimal.conf"
@@ -63,3 +67,18 @@ def session_factory(private_tmp):
 
 def running_as_root() -> bool:
     return os.geteuid() == 0
+
+
+@pytest.fixture
+def silent_port():
+    """A loopback port that accepts connections and never answers, like a stuck peer."""
+    with socket.create_server((LOOPBACK, 0)) as listener:
+        yield listener.getsockname()[1]
+
+
+def wait_for_exim(private_tmp: Path, run: subprocess.Popen) -> None:
+    """Wait (30 s at most) until `run` has an Exim working in `private_tmp`."""
+    deadline = time.monotonic() + 30
+    while not exim_processes_mentioning(str(private_tmp)):
+        assert time.monotonic() < deadline and run.poll() is None, "Exim never started"
+        time.sleep(0.05)

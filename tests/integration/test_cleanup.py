@@ -14,7 +14,7 @@ import pytest
 from eximunit_bdd import EximSession, EximUnitError, UnexpectedReplyError
 
 from ..conftest import ROOT
-from .conftest import MINIMAL, exim_processes_mentioning
+from .conftest import MINIMAL, exim_processes_mentioning, wait_for_exim
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
@@ -72,10 +72,7 @@ def test_behave_runs_passing_or_failing_leave_nothing(private_tmp, feature, stat
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_behave_interrupted_mid_scenario_leaves_nothing(private_tmp, signum):
     run = _behave(private_tmp, "-D", f"exim_config={MINIMAL}", str(SPECS / "slow.feature"))
-    deadline = time.monotonic() + 30
-    while not exim_processes_mentioning(str(private_tmp)):
-        assert time.monotonic() < deadline and run.poll() is None, "Exim never started"
-        time.sleep(0.05)
+    wait_for_exim(private_tmp, run)
     time.sleep(0.5)  # in the waiting step now
     run.send_signal(signum)  # to behave only: Exim itself must be stopped by eximunit
     output, _ = run.communicate(timeout=30)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -26,7 +25,7 @@ from eximunit_bdd import (
 from eximunit_bdd.fakes import FakeSmtpServer
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
-from .conftest import CONFIGS, exim_processes_mentioning
+from .conftest import CONFIGS, wait_for_exim
 
 ROUTING = CONFIGS / "routing.conf"
 
@@ -196,15 +195,6 @@ def test_routing_shapes_beyond_the_example(private_tmp):
         config.assert_routed("someone@list.test", router="with_port")
 
 
-@pytest.fixture
-def silent_port():
-    """A port that accepts connections and never answers."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        yield listener.getsockname()[1]
-
-
 def test_a_hanging_expansion_times_out_and_leaves_nothing(private_tmp, silent_port):
     config = EximConfig(EXAMPLE_CONFIG, timeout=1)
     started = time.monotonic()
@@ -229,10 +219,7 @@ def test_ctrl_c_during_a_one_shot_check_leaves_nothing(private_tmp, silent_port)
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    while not exim_processes_mentioning(str(private_tmp)):
-        assert time.monotonic() < deadline and run.poll() is None, "Exim never started"
-        time.sleep(0.05)
+    wait_for_exim(private_tmp, run)
     run.send_signal(signal.SIGINT)
     output, _ = run.communicate(timeout=30)
     assert "KeyboardInterrupt" in output

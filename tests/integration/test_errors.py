@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import time
 
 import pytest
@@ -64,10 +63,8 @@ def test_unprivileged_any_readable_configuration_is_accepted(private_tmp, tmp_pa
         assert session.greeting.code == 220
 
 
-def test_reply_timeout_names_the_command_and_the_wait_and_stops_exim(private_tmp):
-    silent_peer = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
-    port = silent_peer.getsockname()[1]
-    session = EximSession("192.0.2.1", config=MINIMAL, macros={"HANG_PORT": str(port)}, timeout=0.5)
+def test_reply_timeout_names_the_command_and_the_wait_and_stops_exim(private_tmp, silent_port):
+    session = EximSession("192.0.2.1", config=MINIMAL, macros={"HANG_PORT": str(silent_port)}, timeout=0.5)
     session.mail_from("a@example.net")
     started = time.monotonic()
     with pytest.raises(ReplyTimeoutError) as caught:
@@ -75,7 +72,6 @@ def test_reply_timeout_names_the_command_and_the_wait_and_stops_exim(private_tmp
     assert time.monotonic() - started < 5
     assert "No complete reply to RCPT TO:<b@test.example> within 0.5 s" in str(caught.value)
     assert isinstance(caught.value, TimeoutError) and not session.is_open
-    silent_peer.close()
     # private_tmp checks that the Exim process and the sandbox are gone
 
 
