@@ -4,11 +4,13 @@ same dialogues piped at once into `exim -bh`. Prints both and the ratio.
     .venv/bin/python bench/bench_sessions.py [N]         (default 200; target: ratio <= 1.5)
     .venv/bin/python bench/bench_sessions.py [N] --hub   (with callouts to a fake hub)
     .venv/bin/python bench/bench_sessions.py [N] --routing (two -bt checks a scenario)
+    .venv/bin/python bench/bench_sessions.py [N] --report  (writing the HTML report and JUnit XML)
 
 With --hub, each scenario declares its own fake SMTP server "hub" and two recipients
 are verified against it by callout (`-bhc`); the raw run uses one fake hub for all.
 With --routing, each scenario checks two addresses' routing (`exim -bt`), against two
-raw `exim -bt` runs.
+raw `exim -bt` runs. With --report, the plain scenarios also write the HTML report
+(`-f eximunit_bdd.report:HtmlFormatter -o report.html`) and JUnit XML (`--junit`).
 
 Not a test: timings depend on the machine; read the numbers, compare runs.
 """
@@ -68,13 +70,17 @@ ROUTING_SCENARIO = """
 ROUTING_RUNS = [["-bt", "anna@coop.test"], ["-bt", "postmaster@coop.test"]]
 
 
-def time_behave(count: int, workdir: Path, scenario: str) -> float:
+REPORT_OPTIONS = ["-f", "eximunit_bdd.report:HtmlFormatter", "-o", "report.html", "--junit"]
+
+
+def time_behave(count: int, workdir: Path, scenario: str, options: list[str]) -> float:
     (workdir / "steps").mkdir()
     (workdir / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
     (workdir / "environment.py").write_text("from eximunit_bdd.environment import *\n")
     scenarios = "".join(scenario.format(n=n, host=n % 250 + 1) for n in range(count))
     (workdir / "bench.feature").write_text("Feature: benchmark\n" + scenarios)
-    command = [sys.executable, "-m", "behave", "-f", "null", "-D", f"exim_config={CONFIG}", "bench.feature"]
+    command = [sys.executable, "-m", "behave", *options, "-f", "null", "-D", f"exim_config={CONFIG}"]
+    command.append("bench.feature")
     started = time.perf_counter()
     run = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
@@ -110,6 +116,7 @@ def main() -> None:
     count = int(numbers[0]) if numbers else 200
     hub = "--hub" in sys.argv[1:]
     routing = "--routing" in sys.argv[1:]
+    options = REPORT_OPTIONS if "--report" in sys.argv[1:] else []
     # The raw spool sits where eximunit puts its sandboxes, so both pay the same for it.
     with (
         tempfile.TemporaryDirectory() as behave_dir,
@@ -119,14 +126,16 @@ def main() -> None:
         if hub:
             runs = [[f"-DHUB_PORT={raw_hub.port}", "-bhc", "HOST"]]
             raw = time_raw(count, Path(raw_dir), runs, HUB_DIALOGUE)
-            suite = time_behave(count, Path(behave_dir), HUB_SCENARIO)
+            suite = time_behave(count, Path(behave_dir), HUB_SCENARIO, options)
         elif routing:
             raw = time_raw(count, Path(raw_dir), ROUTING_RUNS)
-            suite = time_behave(count, Path(behave_dir), ROUTING_SCENARIO)
+            suite = time_behave(count, Path(behave_dir), ROUTING_SCENARIO, options)
         else:
             raw = time_raw(count, Path(raw_dir), [["-bh", "HOST"]], RAW_DIALOGUE)
-            suite = time_behave(count, Path(behave_dir), SCENARIO)
+            suite = time_behave(count, Path(behave_dir), SCENARIO, options)
     mode = "-bhc piped, fake hub" if hub else "-bt, twice" if routing else "-bh piped"
+    if options:
+        print("behave writes the HTML report and JUnit XML")
     print(f"{count} scenarios, raw exim {mode}: {raw:6.2f} s  ({raw / count * 1000:5.1f} ms each)")
     print(f"{count} scenarios through behave: {suite:6.2f} s  ({suite / count * 1000:5.1f} ms each)")
     print(f"ratio behave / raw: {suite / raw:.2f}  (target <= 1.5; behave's start-up included)")

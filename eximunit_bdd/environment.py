@@ -19,7 +19,10 @@ from behave.fixture import use_fixture
 from .fixtures import eximunit_scenario
 from .settings import options_from_userdata
 
-__all__ = ["before_all", "before_scenario", "after_scenario"]
+__all__ = ["before_all", "before_scenario", "after_scenario", "TRANSCRIPTS_HEADING"]
+
+#: Where a failed scenario's conversations begin in its failing step's message.
+TRANSCRIPTS_HEADING = "Exim sessions of this scenario (C: client, S: server, L: Exim's log):"
 
 
 def before_all(context: Any) -> None:
@@ -34,13 +37,32 @@ def before_scenario(context: Any, scenario: Any) -> None:
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
-    """Close the scenario's sessions now, so that their transcripts are complete,
-    and keep the transcripts on the scenario (`scenario.eximunit_transcripts`)."""
+    """Close the scenario's sessions now, so that their transcripts are complete, and
+    keep the closed sessions on the scenario (`scenario.eximunit_sessions`) for the
+    HTML report. When the scenario failed, add the transcripts its failure message
+    lacks to that message, which is what `behave --junit` writes as the failure text
+    (the console has shown the step's message already)."""
     state = getattr(context, "eximunit", None)
     if state is None:
         return
-    state.close_all()
-    scenario.eximunit_transcripts = [session.transcript for session in state.sessions]
+    scenario.eximunit_sessions = list(state.sessions)
+    try:
+        state.close_all()
+    finally:
+        _add_transcripts_to_failure(scenario)
+
+
+def _add_transcripts_to_failure(scenario: Any) -> None:
+    sessions = getattr(scenario, "eximunit_sessions", ())
+    failed = next((step for step in scenario.all_steps if step.status.has_failed()), None)
+    if failed is None or not sessions:
+        return
+    message = failed.error_message or ""
+    missing = [session for session in sessions if session.transcript.render() not in message]
+    if not missing:
+        return
+    shown = [f"Session with {session.client_ip}:\n{session.transcript.render()}" for session in sessions]
+    failed.error_message = f"{message.rstrip()}\n\n{TRANSCRIPTS_HEADING}\n" + "\n\n".join(shown)
 
 
 def _stop_cleanly_on_sigterm() -> None:

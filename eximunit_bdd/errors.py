@@ -18,7 +18,8 @@ The tree::
     │                                          is not what the spec says
     ├── ReasonHiddenError                      Exim told a non-admin caller no reason
     ├── FakePeerError                          a fake peer could not start or stop
-    └── FakePeerAssertionError (+AssertionError)  a fake peer was not asked what the spec says
+    ├── FakePeerAssertionError (+AssertionError)  a fake peer was not asked what the spec says
+    └── WouldOverwriteError (+FileExistsError)  `eximunit-bdd init` found files of a suite
 
 Test frameworks show `AssertionError` subclasses as failures (the policy is broken)
 and everything else as errors (the test set-up is broken), which is the distinction a
@@ -49,6 +50,7 @@ __all__ = [
     "ReasonHiddenError",
     "FakePeerError",
     "FakePeerAssertionError",
+    "WouldOverwriteError",
 ]
 
 
@@ -143,3 +145,11 @@ class FakePeerAssertionError(EximUnitError, AssertionError):
     def __init__(self, message: str, seen: Sequence[object] = ()) -> None:
         super().__init__(message)
         self.seen = list(seen)
+
+
+class WouldOverwriteError(EximUnitError, FileExistsError):
+    """`eximunit-bdd init` would overwrite files that exist; `paths` names them."""
+
+    def __init__(self, message: str, paths: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.paths = list(paths)

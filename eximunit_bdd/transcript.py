@@ -19,6 +19,9 @@ class TranscriptLine:
 
     speaker: Speaker
     text: str
+    #: For server (`S`) and log (`L`) lines: the reply they belong to, so that a
+    #: report can mark the reply a step failed on and show the headers it added.
+    reply: Reply | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.speaker}: {self.text}"
@@ -44,9 +47,9 @@ class Transcript:
 
     def server(self, reply: Reply) -> None:
         for line in format_reply(reply.code, reply.lines).split("\n"):
-            self.lines.append(TranscriptLine("S", line))
+            self.lines.append(TranscriptLine("S", line, reply))
         for line in reply.log_lines:
-            self.lines.append(TranscriptLine("L", line))
+            self.lines.append(TranscriptLine("L", line, reply))
 
     def note(self, text: str) -> None:
         self.lines.append(TranscriptLine("*", text))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from behave.step_registry import registry
 
@@ -56,3 +56,14 @@ def test_the_console_script_is_installed():
     run = subprocess.run([str(script), "steps"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("# Step catalog")
+
+
+def test_the_wheel_carries_every_starter_kit_file():
+    """`init` reads its files from the installed package: pyproject must ship them all."""
+    import tomllib
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    kit = ROOT / "eximunit_bdd" / "starter_kit"
+    for path in kit.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            relative = PurePosixPath(path.relative_to(kit.parent).as_posix())
+            assert any(relative.match(pattern) for pattern in patterns["eximunit_bdd"]), relative

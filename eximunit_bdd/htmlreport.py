@@ -1,0 +1,310 @@
+"""The HTML report: one self-contained page (no scripts, fonts or images from anywhere)
+with each feature's and scenario's verdict and every Exim session as a chat.
+
+The page is built from plain values (`FeatureReport`, `ScenarioReport`, `StepReport`,
+`Conversation`), so it can be made without behave; `report.HtmlFormatter` fills them
+from a behave run.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Iterable, Sequence
+
+from .reply import Reply
+from .transcript import Transcript, TranscriptLine
+
+__all__ = [
+    "Conversation",
+    "StepReport",
+    "ScenarioReport",
+    "FeatureReport",
+    "VERDICTS",
+    "FAILING_REPLY_BACKGROUND",
+    "render_report",
+]
+
+#: behave's status names, in the words the report uses for members.
+VERDICTS = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "error",
+    "hook_error": "error",
+    "undefined": "undefined step",
+    "pending": "not written yet",
+    "skipped": "skipped",
+    "untested": "not run",
+}
+#: The background of the reply a step failed on, and of nothing else on the page (a
+#: test finds the marked reply on a screenshot by it).
+FAILING_REPLY_BACKGROUND = "#ffd7d5"
+_MARKS = {"passed": "✔", "failed": "✘", "error": "!", "undefined": "?", "skipped": "–"}
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One Exim session of a scenario: the client it played and what was said."""
+
+    client_ip: str
+    transcript: Transcript
+
+
+@dataclass(frozen=True)
+class StepReport:
+    keyword: str
+    text: str
+    status: str
+    #: Why the step failed or could not run, as it was raised.
+    error: str | None = None
+    #: The reply the step failed on, marked in the conversation.
+    failing_reply: Reply | None = None
+    docstring: str | None = None
+    table: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class ScenarioReport:
+    keyword: str
+    name: str
+    status: str
+    steps: Sequence[StepReport] = ()
+    conversations: Sequence[Conversation] = ()
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class FeatureReport:
+    name: str
+    status: str
+    scenarios: Sequence[ScenarioReport] = ()
+    description: Sequence[str] = ()
+    location: str = ""
+
+
+def render_report(
+    features: Iterable[FeatureReport], title: str = "Mail policy report", about: str = ""
+) -> str:
+    """The whole page. `about` is a line under the title (which configuration, when)."""
+    features = list(features)
+    feature_counts = _counted(feature.status for feature in features)
+    scenario_counts = _counted(scenario.status for feature in features for scenario in feature.scenarios)
+    problems = [
+        (f_index, s_index, scenario)
+        for f_index, feature in enumerate(features)
+        for s_index, scenario in enumerate(feature.scenarios)
+        if _verdict_class(scenario.status) in ("failed", "error", "undefined")
+    ]
+    overall = "failed" if problems else "passed"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}: {overall}</title>",
+        f"<style>:root {{ --failing-reply: {FAILING_REPLY_BACKGROUND}; }}{_STYLE}</style></head>",
+        f'<body class="{overall}"><header>',
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="about">{_e(about)}</p>' if about else "",
+        f'<p class="summary verdict-{overall}"><strong>{_e(overall.upper())}</strong>: '
+        f"features {_e(feature_counts)}; scenarios {_e(scenario_counts)}</p>",
+    ]
+    if problems:
+        parts.append('<nav><h2>Not as the policy says</h2><ul class="problems">')
+        for f_index, s_index, scenario in problems:
+            parts.append(
+                f'<li><a href="#s{f_index}-{s_index}">{_e(features[f_index].name)}: {_e(scenario.name)}</a> '
+                f"{_badge(scenario.status)}</li>"
+            )
+        parts.append("</ul></nav>")
+    parts.append("</header><main>")
+    for f_index, feature in enumerate(features):
+        parts.append(_feature(feature, f_index))
+    parts.append("</main></body></html>\n")
+    return "\n".join(part for part in parts if part)
+
+
+def _feature(feature: FeatureReport, f_index: int) -> str:
+    parts = [
+        f'<section class="feature verdict-{_verdict_class(feature.status)}">',
+        f"<h2>{_badge(feature.status)} Feature: {_e(feature.name)}</h2>",
+    ]
+    if feature.description:
+        parts.append(f'<p class="description">{_e(" ".join(feature.description))}</p>')
+    if feature.location:
+        parts.append(f'<p class="location">{_e(feature.location)}</p>')
+    for s_index, scenario in enumerate(feature.scenarios):
+        parts.append(_scenario(scenario, f"s{f_index}-{s_index}"))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _scenario(scenario: ScenarioReport, anchor: str) -> str:
+    verdict = _verdict_class(scenario.status)
+    is_open = " open" if verdict in ("failed", "error", "undefined") else ""
+    failing = next((step for step in scenario.steps if step.error is not None), None)
+    parts = [
+        f'<details class="scenario verdict-{verdict}" id="{anchor}"{is_open}>',
+        f"<summary>{_badge(scenario.status)} {_e(scenario.keyword)}: {_e(scenario.name)}</summary>",
+        '<ol class="steps">',
+    ]
+    parts += [_step(step) for step in scenario.steps]
+    parts.append("</ol>")
+    total = len(scenario.conversations)
+    for number, conversation in enumerate(scenario.conversations, 1):
+        parts.append(_conversation(conversation, number, total, failing))
+    if scenario.location:
+        parts.append(f'<p class="location">{_e(scenario.location)}</p>')
+    parts.append("</details>")
+    return "\n".join(parts)
+
+
+def _step(step: StepReport) -> str:
+    verdict = _verdict_class(step.status)
+    title = _e(VERDICTS.get(step.status, step.status))
+    parts = [
+        f'<li class="step verdict-{verdict}"><span class="mark" title="{title}">'
+        f"{_MARKS.get(verdict, '·')}</span> <b>{_e(step.keyword)}</b> {_e(step.text)}"
+    ]
+    if step.docstring is not None:
+        parts.append(f'<pre class="docstring">{_e(step.docstring)}</pre>')
+    if step.table:
+        heading, *rows = step.table
+        parts.append(
+            '<table class="data"><tr>' + "".join(f"<th>{_e(cell)}</th>" for cell in heading) + "</tr>"
+        )
+        parts += ["<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>" for row in rows]
+        parts.append("</table>")
+    if step.error is not None:
+        headline, _, rest = step.error.partition("\n\n")
+        parts.append(f'<div class="error"><p>{_e(headline)}</p>')
+        if rest:
+            parts.append(f"<details><summary>the whole message</summary><pre>{_e(rest)}</pre></details>")
+        parts.append("</div>")
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def _conversation(conversation: Conversation, number: int, total: int, failing: StepReport | None) -> str:
+    heading = f"Conversation {number} of {total}" if total > 1 else "Conversation"
+    parts = [
+        '<section class="conversation">',
+        f"<h3>{heading}: Exim as if {_e(conversation.client_ip)} had connected</h3>",
+        '<p class="legend"><span class="client">client</span> <span class="server">our server</span> '
+        '<span class="log">Exim\'s log</span></p>',
+        '<div class="chat">',
+    ]
+    failing_reply = failing.failing_reply if failing is not None else None
+    # One bubble for consecutive lines of one speaker and one reply (a multi-line reply).
+    for _, grouped in groupby(conversation.transcript, key=lambda line: (line.speaker, id(line.reply))):
+        parts.append(_bubble(list(grouped), failing_reply, failing))
+    parts.append("</div></section>")
+    return "\n".join(parts)
+
+
+def _bubble(lines: list[TranscriptLine], failing_reply: Reply | None, failing: StepReport | None) -> str:
+    speaker, reply = lines[0].speaker, lines[0].reply
+    text = "\n".join(line.text for line in lines)
+    if speaker == "C":
+        return f'<div class="bubble client"><pre>{_e(text)}</pre></div>'
+    if speaker == "*":
+        return f'<div class="note">{_e(text)}</div>'
+    if speaker == "L":
+        return f'<div class="log"><pre>{_e(text)}</pre></div>'
+    classes, extra = "bubble server", ""
+    if reply is not None and reply is failing_reply and failing is not None:
+        classes += " failing"
+        step = _e(f"{failing.keyword} {failing.text}")
+        extra = f'<p class="failing-label">✘ the step “{step}” failed on this reply</p>'
+    headers = "".join(
+        f'<p class="header-added">header added: <code>{_e(str(header))}</code></p>'
+        for header in (reply.added_headers if reply is not None else ())
+    )
+    return f'<div class="{classes}">{extra}<pre>{_e(text)}</pre>{headers}</div>'
+
+
+def _counted(statuses: Iterable[str]) -> str:
+    """`"3 passed, 1 failed"`"""
+    counts = Counter(_verdict_class(status) for status in statuses)
+    return ", ".join(f"{count} {verdict}" for verdict, count in sorted(counts.items())) or "none"
+
+
+def _badge(status: str) -> str:
+    verdict = _verdict_class(status)
+    return f'<span class="badge verdict-{verdict}">{_e(VERDICTS.get(status, status))}</span>'
+
+
+def _verdict_class(status: str) -> str:
+    """The five looks: passed, failed, error (could not run), undefined, skipped."""
+    if status in ("error", "hook_error"):
+        return "error"
+    if status in ("undefined", "pending"):
+        return "undefined"
+    if status in ("skipped", "untested"):
+        return "skipped"
+    return status if status in ("passed", "failed") else "skipped"
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+_STYLE = """
+:root { --pass: #1b7f3a; --fail: #c62828; --error: #b26a00; --skip: #757575; --ink: #1d1d1f; }
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", Verdana, sans-serif; color: var(--ink); margin: 0; background: #f4f5f7; }
+header { padding: 1.2em 2em; background: #fff; border-bottom: 4px solid var(--pass); }
+body.failed header { border-bottom-color: var(--fail); }
+h1 { margin: 0 0 .3em; font-size: 1.6em; }
+.about, .location { color: #555; font-size: .85em; margin: .2em 0; }
+.summary { font-size: 1.1em; margin: .4em 0; }
+.summary.verdict-passed strong { color: var(--pass); }
+.summary.verdict-failed strong { color: var(--fail); }
+nav h2 { font-size: 1em; margin: .8em 0 .2em; }
+.problems a { color: var(--fail); }
+main { padding: 1em 2em; max-width: 70em; }
+.feature { background: #fff; border-radius: 8px; padding: .6em 1.2em 1em; margin-bottom: 1.2em;
+  border-left: 6px solid var(--pass); }
+.feature.verdict-failed { border-left-color: var(--fail); }
+.feature.verdict-error, .feature.verdict-undefined { border-left-color: var(--error); }
+.feature.verdict-skipped { border-left-color: var(--skip); }
+.feature h2 { font-size: 1.25em; }
+.description { font-style: italic; }
+.scenario { border: 1px solid #ddd; border-radius: 6px; margin: .6em 0; padding: .3em .8em; }
+.scenario > summary { cursor: pointer; font-weight: bold; padding: .3em 0; }
+.scenario.verdict-failed { border-color: var(--fail); }
+.badge { display: inline-block; font-size: .75em; font-weight: bold; padding: .1em .5em; border-radius: 1em;
+  color: #fff; background: var(--skip); vertical-align: middle; }
+.badge.verdict-passed { background: var(--pass); }
+.badge.verdict-failed { background: var(--fail); }
+.badge.verdict-error, .badge.verdict-undefined { background: var(--error); }
+.steps { list-style: none; padding-left: .5em; }
+.step { margin: .25em 0; }
+.step .mark { display: inline-block; width: 1.2em; font-weight: bold; }
+.step.verdict-passed .mark { color: var(--pass); }
+.step.verdict-failed .mark { color: var(--fail); }
+.step.verdict-error .mark, .step.verdict-undefined .mark { color: var(--error); }
+.step.verdict-skipped { color: var(--skip); }
+.error { border-left: 4px solid var(--fail); background: #fdecea; padding: .3em .8em;
+  margin: .3em 0 .3em 1.2em; }
+.error p { margin: .3em 0; white-space: pre-wrap; }
+pre { margin: 0; white-space: pre-wrap; word-break: break-word; font-family: "DejaVu Sans Mono", monospace;
+  font-size: .85em; }
+.docstring { background: #f7f7f7; padding: .4em; margin: .3em 0 .3em 1.2em; }
+table.data { border-collapse: collapse; margin: .3em 0 .3em 1.2em; font-size: .9em; }
+table.data th, table.data td { border: 1px solid #ccc; padding: .15em .6em; }
+.conversation h3 { font-size: 1em; margin: 1em 0 .3em; }
+.legend span { font-size: .75em; padding: .1em .5em; border-radius: 4px; margin-right: .4em; }
+.chat { display: flex; flex-direction: column; gap: .35em; padding: .6em; background: #fafafa;
+  border-radius: 6px; }
+.bubble { max-width: 75%; padding: .45em .7em; border-radius: 10px; }
+.bubble.client, .legend .client { align-self: flex-end; background: #dbe9ff; border: 1px solid #9bbcf0; }
+.bubble.server, .legend .server { align-self: flex-start; background: #fff; border: 1px solid #ccc; }
+.bubble.failing { border: 3px solid var(--fail); background: var(--failing-reply); }
+.failing-label { color: var(--fail); font-weight: bold; font-size: .85em; margin: 0 0 .3em; }
+.header-added { color: var(--pass); font-size: .8em; margin: .3em 0 0; }
+.log, .legend .log { align-self: flex-start; color: #5d4037; background: #fff8e1; border: 1px dashed #d7b96b;
+  padding: .2em .6em; font-size: .9em; max-width: 85%; }
+.note { align-self: center; color: #666; font-style: italic; font-size: .85em; }
+"""

@@ -1,0 +1,94 @@
+"""The behave formatter `html`: `behave -f html -o report.html` writes the report of
+`htmlreport` for the run. Register it in behave.ini (`eximunit-bdd init` does)::
+
+    [behave.formatters]
+    html = eximunit_bdd.report:HtmlFormatter
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from behave.formatter.base import Formatter
+
+from .environment import TRANSCRIPTS_HEADING
+from .errors import EximUnitError, SmtpAssertionError
+from .htmlreport import Conversation, FeatureReport, ScenarioReport, StepReport, render_report
+
+__all__ = ["HtmlFormatter", "feature_report"]
+
+
+class HtmlFormatter(Formatter):  # type: ignore[misc]  # behave has no type hints
+    """Collects the features as they run; writes the page when behave closes it, so
+    that the last scenario's sessions (kept by `after_scenario`) are in it."""
+
+    name = "html"
+    description = "One self-contained HTML page: verdicts, and every Exim session as a chat."
+
+    def __init__(self, stream_opener: Any, config: Any) -> None:
+        super().__init__(stream_opener, config)
+        self._features: list[Any] = []
+
+    def feature(self, feature: Any) -> None:
+        self._features.append(feature)
+
+    def close(self) -> None:
+        config = self.config.userdata.get("exim_config") or "the system configuration"
+        about = f"Exim configuration: {config}. Run on {datetime.now():%Y-%m-%d at %H:%M}."
+        page = render_report([feature_report(feature) for feature in self._features], about=about)
+        self.open().write(page)
+        self.close_stream()
+
+
+def feature_report(feature: Any) -> FeatureReport:
+    """A behave Feature (after its run) as the report's values."""
+    return FeatureReport(
+        name=feature.name,
+        status=feature.status.name,
+        description=tuple(feature.description),
+        location=str(feature.location),
+        scenarios=[_scenario_report(scenario) for scenario in feature.walk_scenarios()],
+    )
+
+
+def _scenario_report(scenario: Any) -> ScenarioReport:
+    sessions = getattr(scenario, "eximunit_sessions", ())
+    return ScenarioReport(
+        keyword=scenario.keyword,
+        name=scenario.name,
+        status=scenario.status.name,
+        steps=[_step_report(step) for step in scenario.all_steps],
+        conversations=[Conversation(session.client_ip, session.transcript) for session in sessions],
+        location=str(scenario.location),
+    )
+
+
+def _step_report(step: Any) -> StepReport:
+    table: tuple[tuple[str, ...], ...] = ()
+    if step.table is not None:
+        table = (tuple(step.table.headings), *(tuple(row.cells) for row in step.table.rows))
+    return StepReport(
+        keyword=step.keyword,
+        text=step.name,
+        status=step.status.name,
+        error=_error_text(step),
+        failing_reply=getattr(step.exception, "reply", None)
+        if isinstance(step.exception, SmtpAssertionError)
+        else None,
+        docstring=step.text,
+        table=table,
+    )
+
+
+def _error_text(step: Any) -> str | None:
+    """eximunit's own messages as they are (they are written for people); anything
+    else with behave's traceback. The conversation is shown apart, as a chat."""
+    if step.status.name not in ("failed", "error", "hook_error", "undefined"):
+        return None
+    if step.status.name == "undefined":
+        return "No step matches this sentence: run `eximunit-bdd steps` for the ones there are."
+    if isinstance(step.exception, (EximUnitError, AssertionError)):
+        return str(step.exception)
+    message = str(step.error_message or step.exception or "")
+    return message.partition(TRANSCRIPTS_HEADING)[0].rstrip()

@@ -1,0 +1,208 @@
+"""`eximunit-bdd init`, then behave in the new suite: its run, its HTML report (looked
+at in headless Chromium) and its JUnit XML."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageColor
+
+from eximunit_bdd.environment import TRANSCRIPTS_HEADING
+from eximunit_bdd.htmlreport import FAILING_REPLY_BACKGROUND
+from eximunit_bdd.starter import STARTER_FILES
+
+from ..conftest import EXAMPLE_CONFIG, ROOT
+
+SCRIPT = "eximunit-bdd"
+WRONG_CLAIMS = """\
+Feature: Claims about the co-op's MX, two of them wrong
+
+  Scenario: Mail for the office is stamped as checked
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <anna@coop.test>
+    And I send a message with subject "Hello"
+    Then the header "X-Coop-Checked" is added
+
+  Scenario: A stranger relays
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <someone@example.net>
+    Then RCPT TO <someone@other.example> is accepted
+
+  Scenario: A retry gets a header nobody adds
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <first@example.net>
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <second@example.net>
+    Then the header "X-Nobody-Adds-This" is added
+"""
+FAILING_REPLY_RGB = ImageColor.getrgb(FAILING_REPLY_BACKGROUND)
+
+
+def init(*args: str) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / SCRIPT
+    return subprocess.run([str(script), "init", *args], capture_output=True, text=True, timeout=60)
+
+
+def behave(suite: Path, *args: str, namespace: bool = False) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "behave", "--no-color", *args]
+    if namespace:  # loopback only: the system configuration looks up every client's name
+        command = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *command]
+    return subprocess.run(command, cwd=suite, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def suite(tmp_path) -> Path:
+    """A suite written by init for the example configuration."""
+    run = init(str(tmp_path / "policy"), "--config", str(EXAMPLE_CONFIG))
+    assert run.returncode == 0, run.stderr
+    return tmp_path / "policy"
+
+
+def test_init_writes_the_suite_and_behave_passes_there(suite):
+    assert sorted(str(path.relative_to(suite)) for path in suite.rglob("*") if path.is_file()) == sorted(
+        STARTER_FILES
+    )
+    assert f"exim_config = {EXAMPLE_CONFIG}" in (suite / "behave.ini").read_text()
+    assert "# Run the suite with `behave`" in (suite / "features" / "relaying.feature").read_text()
+    run = behave(suite)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 scenarios passed, 0 failed" in run.stdout
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0,
+    reason="the system configuration looks up each client's name in DNS, so it is tested only "
+    "inside a loopback-only network namespace, which needs root here (in a user namespace "
+    "Exim refuses the root-owned configuration); the root pass of scripts/test runs this",
+)
+def test_init_without_a_configuration_tests_the_system_one(tmp_path):
+    run = init(str(tmp_path))
+    assert run.returncode == 0, run.stderr
+    assert "\nexim_config" not in (tmp_path / "behave.ini").read_text()
+    run = behave(tmp_path, namespace=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 scenarios passed, 0 failed" in run.stdout
+
+
+def test_init_refuses_to_overwrite_and_writes_nothing(suite):
+    feature = suite / "features" / "relaying.feature"
+    feature.write_text("Feature: ours\n")
+    (suite / "README.md").unlink()
+    run = init(str(suite))
+    assert run.returncode == 1
+    assert (
+        "already has behave.ini, environment.py, steps/eximunit.py, features/relaying.feature" in run.stderr
+    )
+    assert "--force" in run.stderr and "Traceback" not in run.stderr
+    assert feature.read_text() == "Feature: ours\n" and not (suite / "README.md").exists()
+    run = init(str(suite), "--force")
+    assert run.returncode == 0, run.stderr
+    assert "Scenario: A stranger cannot relay" in feature.read_text()
+    assert "exim_config =" not in (suite / "behave.ini").read_text().replace("# exim_config", "")
+
+
+@pytest.mark.parametrize("problem", ["missing configuration", "a file as the directory"])
+def test_bad_arguments_are_explained_and_nothing_is_written(tmp_path, problem):
+    if problem == "missing configuration":
+        run = init(str(tmp_path / "policy"), "--config", str(tmp_path / "nope.conf"))
+        expected = "nope.conf does not exist"
+    else:
+        (tmp_path / "policy").write_text("")
+        run = init(str(tmp_path / "policy"))
+        expected = "is a file, not a directory"
+    assert run.returncode == 1 and expected in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "policy").is_dir()
+
+
+def _chromium() -> str:
+    """Chromium is a test dependency (scripts/install installs it): missing, it fails."""
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert binary, "Chromium is not installed: run scripts/install (apt-get install chromium)"
+    return binary
+
+
+def _in_chromium(page: Path, profile: Path, *what: str) -> subprocess.CompletedProcess[str]:
+    """Open the page in headless Chromium with nothing reaching the network."""
+    command = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,1600",
+        *what,
+        page.as_uri(),
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run
+
+
+def test_the_report_of_a_failing_run_in_chromium(suite, tmp_path):
+    (suite / "features" / "wrong.feature").write_text(WRONG_CLAIMS)
+    run = behave(
+        suite, "-f", "html", "-o", "report.html", "-f", "progress", "--junit", "--junit-directory", "junit"
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "3 scenarios passed, 2 failed" in run.stdout  # the console stays behave's own
+    report = suite / "report.html"
+
+    dom = _in_chromium(report, tmp_path / "profile", "--dump-dom").stdout
+    failing = dom.split('<div class="bubble server failing">', 1)[1].split("</div>", 1)[0]
+    assert "550 relay not permitted" in failing
+    assert "the step “Then RCPT TO &lt;someone@other.example&gt; is accepted” failed on this reply" in failing
+    assert '<div class="bubble client"><pre>RCPT TO:&lt;someone@other.example&gt;</pre></div>' in dom
+    assert "rejected RCPT &lt;someone@other.example&gt;: relay not permitted" in dom  # the log line
+    assert "header added: <code>X-Coop-Checked: by mx.coop.test for [192.0.2.1]</code>" in dom
+    assert "Conversation 2 of 2: Exim as if 192.0.2.1 had connected" in dom
+    assert "<title>Mail policy report: failed</title>" in dom
+
+    screenshot = tmp_path / "report.png"
+    _in_chromium(report, tmp_path / "profile", f"--screenshot={screenshot}")
+    with Image.open(screenshot) as image:
+        assert image.size == (1280, 1600)
+        colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+    assert colours, "the screenshot has too many colours to count"
+    marked = sum(count for count, colour in colours if colour == FAILING_REPLY_RGB)
+    assert marked > 3000, f"the failing reply is not marked on screen ({marked} pixels of its colour)"
+
+
+def test_junit_failures_carry_the_conversations(suite):
+    (suite / "features" / "wrong.feature").write_text(WRONG_CLAIMS)
+    behave(suite, "-f", "null", "--junit", "--junit-directory", "junit")
+    cases = ElementTree.parse(suite / "junit" / "TESTS-wrong.xml").getroot().findall("testcase")
+    failures = {case.get("name"): case.find("failure") for case in cases}
+    assert failures["Mail for the office is stamped as checked"] is None
+    relay = failures["A stranger relays"].text
+    assert "  C: RCPT TO:<someone@other.example>\n  S: 550 relay not permitted" in relay
+    assert TRANSCRIPTS_HEADING not in relay, "the message had the only session already"
+    retry = failures["A retry gets a header nobody adds"].text
+    assert TRANSCRIPTS_HEADING in retry
+    sessions = retry.split(TRANSCRIPTS_HEADING, 1)[1]
+    assert "C: MAIL FROM:<first@example.net>" in sessions and "C: MAIL FROM:<second@example.net>" in sessions
+
+
+def test_the_readme_ci_recipes_run_in_a_suite_made_by_init(suite):
+    recipes = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert len(recipes) == 2, "the GitHub Actions and GitLab CI recipes"
+    commands = {line for recipe in recipes for line in re.findall(r"\.venv/bin/(behave .*)", recipe)}
+    assert len(commands) == 1, commands
+    run = behave(suite, *commands.pop().split()[1:])
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "<title>Mail policy report: passed</title>" in (suite / "report.html").read_text()
+    assert 'failures="0"' in (suite / "reports" / "TESTS-relaying.xml").read_text()
+    assert "2 scenarios passed" in run.stdout
