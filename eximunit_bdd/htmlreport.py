@@ -178,7 +178,7 @@ def _step(step: StepReport) -> str:
         parts.append("</table>")
     if step.error is not None:
         headline, _, rest = step.error.partition("\n\n")
-        parts.append(f'<div class="error"><p>{_e(headline)}</p>')
+        parts.append(f'<div class="error verdict-{verdict}"><p>{_e(headline)}</p>')
         if rest:
             parts.append(f"<details><summary>the whole message</summary><pre>{_e(rest)}</pre></details>")
         parts.append("</div>")
@@ -289,6 +289,7 @@ main { padding: 1em 2em; max-width: 70em; }
 .error { border-left: 4px solid var(--fail); background: #fdecea; padding: .3em .8em;
   margin: .3em 0 .3em 1.2em; }
 .error p { margin: .3em 0; white-space: pre-wrap; }
+.error.verdict-error, .error.verdict-undefined { border-left-color: var(--error); background: #fff4e0; }
 pre { margin: 0; white-space: pre-wrap; word-break: break-word; font-family: "DejaVu Sans Mono", monospace;
   font-size: .85em; }
 .docstring { background: #f7f7f7; padding: .4em; margin: .3em 0 .3em 1.2em; }

@@ -206,3 +206,40 @@ def test_the_readme_ci_recipes_run_in_a_suite_made_by_init(suite):
     assert "<title>Mail policy report: passed</title>" in (suite / "report.html").read_text()
     assert 'failures="0"' in (suite / "reports" / "TESTS-relaying.xml").read_text()
     assert "2 scenarios passed" in run.stdout
+
+
+ODD_CASES = """\
+Feature: Steps that cannot run
+  Background:
+    Given a connection from 192.0.2.1
+
+  Scenario: A sentence no step knows
+    When I dance
+
+  Scenario: A configuration that is not there
+    Given the Exim configuration "/nonexistent/exim4.conf"
+
+  Scenario Outline: Senders <who>
+    Then MAIL FROM <<who>@example.net> is accepted
+    Examples:
+      | who |
+      | ann |
+      | bob |
+
+  Rule: Routing
+    Scenario: A wrong router
+      Then mail for <anna@coop.test> is routed by router "aliases"
+"""
+
+
+def test_the_report_says_why_steps_could_not_run(suite):
+    (suite / "features" / "odd.feature").write_text(ODD_CASES)
+    run = behave(suite, "-f", "html", "-o", "report.html", "features/odd.feature")
+    assert run.returncode == 1, run.stdout + run.stderr
+    page = (suite / "report.html").read_text()
+    assert "No step matches this sentence: run `eximunit-bdd steps`" in page
+    assert "Exim configuration /nonexistent/exim4.conf does not exist" in page
+    assert "Senders ann" in page and "Senders bob" in page
+    assert "$ exim4 -bt -- anna@coop.test" in page  # a one-shot check's failure shows Exim's answer
+    for verdict in ("undefined", "error", "failed"):
+        assert page.count(f'class="error verdict-{verdict}"') == 1, verdict
