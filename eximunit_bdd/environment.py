@@ -58,9 +58,8 @@ def _add_transcripts_to_failure(scenario: Any) -> None:
     if failed is None or not sessions:
         return
     message = failed.error_message or ""
-    missing = [session for session in sessions if session.transcript.render() not in message]
-    if not missing:
-        return
+    if all(session.transcript.render() in message for session in sessions):
+        return  # the step's own message has the one session already
     shown = [f"Session with {session.client_ip}:\n{session.transcript.render()}" for session in sessions]
     failed.error_message = f"{message.rstrip()}\n\n{TRANSCRIPTS_HEADING}\n" + "\n\n".join(shown)
 

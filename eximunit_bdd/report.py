@@ -73,9 +73,7 @@ def _step_report(step: Any) -> StepReport:
         text=step.name,
         status=step.status.name,
         error=_error_text(step),
-        failing_reply=getattr(step.exception, "reply", None)
-        if isinstance(step.exception, SmtpAssertionError)
-        else None,
+        failing_reply=step.exception.reply if isinstance(step.exception, SmtpAssertionError) else None,
         docstring=step.text,
         table=table,
     )
