@@ -16,6 +16,7 @@ SECTIONS = {
     "replies": "Checking the reply",
     "decisions": "What the server decided besides the reply",
     "peers": "Fake peers",
+    "dns": "A fake DNS: blocklists, SPF, DKIM, MX, the client's name",
     "routing": "Routing and verification",
     "inspection": "Expansions, options and the Exim build",
 }

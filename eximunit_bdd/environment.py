@@ -12,14 +12,18 @@ With hooks of your own, call these from them::
 from __future__ import annotations
 
 import signal
+import sys
 from typing import Any
 
 from behave.fixture import use_fixture
 
-from .fixtures import eximunit_scenario
+from .dnsnetwork import close_shared_dns_network, shared_dns_network
+from .errors import NetworkUnavailableError
+from .fixtures import eximunit_options, eximunit_scenario
 from .settings import options_from_userdata
+from .steps.dns import uses_fake_dns
 
-__all__ = ["before_all", "before_scenario", "after_scenario", "TRANSCRIPTS_HEADING"]
+__all__ = ["before_all", "before_scenario", "after_scenario", "after_all", "TRANSCRIPTS_HEADING"]
 
 #: Where a failed scenario's conversations begin in its failing step's message.
 TRANSCRIPTS_HEADING = "Exim sessions of this scenario (C: client, S: server, L: Exim's log):"
@@ -32,8 +36,18 @@ def before_all(context: Any) -> None:
 
 
 def before_scenario(context: Any, scenario: Any) -> None:
-    """Give the scenario its own sessions (`context.eximunit`), closed after it."""
-    use_fixture(eximunit_scenario, context)
+    """Give the scenario its own sessions (`context.eximunit`), closed after it. A
+    scenario with DNS steps runs in the private network of the fake DNS; where none
+    can be made, it is skipped, saying why."""
+    dns_network = None
+    if uses_fake_dns(scenario):
+        try:
+            dns_network = shared_dns_network(eximunit_options(context).timeout)
+        except NetworkUnavailableError as error:
+            _say_once(f"eximunit: scenarios with DNS steps are skipped: {error}")
+            scenario.skip(f"it needs a fake DNS, and {error}")
+            return
+    use_fixture(eximunit_scenario, context, dns_network)
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
@@ -50,6 +64,18 @@ def after_scenario(context: Any, scenario: Any) -> None:
         state.close_all()
     finally:
         _add_transcripts_to_failure(scenario)
+
+
+def after_all(context: Any) -> None:
+    """Stop the fake DNS network, if a scenario needed one."""
+    close_shared_dns_network()
+
+
+def _say_once(message: str, _said: set[str] = set()) -> None:  # noqa: B006 - the memory
+    """To the real stderr, past behave's capture: a reason the summary cannot give."""
+    if message not in _said:
+        _said.add(message)
+        print(message, file=sys.__stderr__)
 
 
 def _add_transcripts_to_failure(scenario: Any) -> None:

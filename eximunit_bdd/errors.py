@@ -19,6 +19,7 @@ The tree::
     ├── ReasonHiddenError                      Exim told a non-admin caller no reason
     ├── FakePeerError                          a fake peer could not start or stop
     ├── FakePeerAssertionError (+AssertionError)  a fake peer was not asked what the spec says
+    ├── NetworkUnavailableError                no private network (namespaces) for fake DNS
     └── WouldOverwriteError (+FileExistsError)  `eximunit-bdd init` found files of a suite
 
 Test frameworks show `AssertionError` subclasses as failures (the policy is broken)
@@ -51,6 +52,7 @@ __all__ = [
     "FakePeerError",
     "FakePeerAssertionError",
     "WouldOverwriteError",
+    "NetworkUnavailableError",
 ]
 
 
@@ -145,6 +147,11 @@ class FakePeerAssertionError(EximUnitError, AssertionError):
     def __init__(self, message: str, seen: Sequence[object] = ()) -> None:
         super().__init__(message)
         self.seen = list(seen)
+
+
+class NetworkUnavailableError(EximUnitError):
+    """A private network for the fake DNS cannot be made here (no namespaces, no
+    nsenter); DNS scenarios are skipped with this message."""
 
 
 class WouldOverwriteError(EximUnitError, FileExistsError):

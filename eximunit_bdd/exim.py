@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from .errors import EximConfigError, EximNotFoundError, InvalidInputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .netns import PrivateNetwork
 
 __all__ = [
     "find_exim",
@@ -118,6 +122,8 @@ class EximOptions:
     macros: Mapping[str, str | None] = field(default_factory=dict)
     callouts: bool = True
     timeout: float = 10.0
+    #: Run Exim inside this private network (fake DNS), not the machine's.
+    network: PrivateNetwork | None = None
 
     def binary(self) -> str:
         return find_exim(self.exim)
@@ -139,7 +145,11 @@ class EximOptions:
     def with_macros(self, extra: Mapping[str, str | None]) -> EximOptions:
         merged = dict(self.macros)
         merged.update(extra)
-        return EximOptions(self.exim, self.config, merged, self.callouts, self.timeout)
+        return dataclasses.replace(self, macros=merged)
+
+    def launch(self, argv: list[str]) -> list[str]:
+        """What to run for `argv`: itself, or `nsenter ... -- argv` inside the network."""
+        return self.network.command(argv) if self.network is not None else argv
 
     def base_argv(self, sandbox_macros: Mapping[str, str]) -> list[str]:
         """The binary, `-C CONFIG` and every `-D` macro, before the mode's own arguments.

@@ -6,19 +6,28 @@ from typing import Any, Iterator
 
 from behave import fixture
 
+from .dnsnetwork import DnsNetwork
+from .exim import EximOptions
 from .scenario import ScenarioSessions
 from .settings import options_from_userdata
 
-__all__ = ["eximunit_scenario"]
+__all__ = ["eximunit_scenario", "eximunit_options"]
+
+
+def eximunit_options(context: Any) -> EximOptions:
+    """The run's options, read from the userdata once (by before_all, or here if the
+    user's before_all did not call ours)."""
+    options = getattr(context, "eximunit_options", None)
+    if options is None:
+        options = context.eximunit_options = options_from_userdata(context.config.userdata)
+    return options
 
 
 @fixture
-def eximunit_scenario(context: Any) -> Iterator[ScenarioSessions]:
-    """`context.eximunit` for one scenario; every session closed when it ends."""
-    options = getattr(context, "eximunit_options", None)
-    if options is None:  # the user's before_all did not call ours
-        options = context.eximunit_options = options_from_userdata(context.config.userdata)
-    state = ScenarioSessions(options)
+def eximunit_scenario(context: Any, dns_network: DnsNetwork | None = None) -> Iterator[ScenarioSessions]:
+    """`context.eximunit` for one scenario; every session closed when it ends. With
+    `dns_network`, the scenario's Exims and fake peers run inside it."""
+    state = ScenarioSessions(eximunit_options(context), dns_network)
     context.eximunit = state
     try:
         yield state

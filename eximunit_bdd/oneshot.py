@@ -67,7 +67,7 @@ def run_exim(options: EximOptions, *mode_args: str) -> EximRun:
         try:
             # run() kills Exim on a timeout or Ctrl-C before the exception leaves it.
             done = subprocess.run(
-                argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=options.timeout
+                options.launch(argv), stdin=subprocess.DEVNULL, capture_output=True, timeout=options.timeout
             )
         except subprocess.TimeoutExpired:
             raise ReplyTimeoutError(

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from .config_checks import EximConfig
+from .dnsnetwork import DnsNetwork
 from .errors import StepUsageError
 from .exim import EximOptions, check_ip, check_macro_name, check_port
 from .fakes import FakePeer, port_macro
+from .fakes.dns import FakeDns
 from .reply import Reply
 from .session import EximSession
 
@@ -30,8 +32,14 @@ class ScenarioSessions:
     them. Fake peers live until `close_all`, after the sessions.
     """
 
-    def __init__(self, options: EximOptions) -> None:
+    def __init__(self, options: EximOptions, dns_network: DnsNetwork | None = None) -> None:
+        """With `dns_network`, every Exim and fake peer of the scenario runs inside its
+        private network, where DNS is `dns_network.dns`."""
         self.options = options
+        self._dns: FakeDns | None = None
+        if dns_network is not None:
+            self.options = dataclasses.replace(options, network=dns_network.network)
+            self._dns = dns_network.dns
         self.macros: dict[str, str | None] = {}
         self.connection: dict[str, object] | None = None
         self.sessions: list[EximSession] = []
@@ -63,6 +71,7 @@ class ScenarioSessions:
         earlier = self.peers.pop(peer.macro, None)
         if earlier is not None:
             earlier.stop()
+        peer.network = self.options.network
         self.peers[peer.macro] = peer.start()
         self.macros[peer.macro] = str(peer.port)
         self._changed(f'the fake {peer.kind} "{peer.name}"')
@@ -102,6 +111,16 @@ class ScenarioSessions:
             self._current = EximSession(options=options, **self.connection)  # type: ignore[arg-type]
             self.sessions.append(self._current)
         return self._current
+
+    @property
+    def dns(self) -> FakeDns:
+        """The scenario's fake DNS (scenarios with DNS steps have one)."""
+        if self._dns is None:
+            raise StepUsageError(
+                "this scenario has no fake DNS: eximunit gives one to scenarios whose steps "
+                "declare DNS records (Given the DNS record ...), from before the scenario starts."
+            )
+        return self._dns
 
     @property
     def config(self) -> EximConfig:

@@ -82,7 +82,10 @@ class EximSession:
             self._stderr_write = open(self.sandbox.stderr_path, "wb")
             self._stderr_read: IO[bytes] = open(self.sandbox.stderr_path, "rb")
             self._process = subprocess.Popen(
-                self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr_write
+                self.options.launch(self.argv),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr_write,
             )
             _live.add(self)
             self._child = fdspawn(

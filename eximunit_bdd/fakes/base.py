@@ -15,10 +15,13 @@ import logging
 import re
 import socket
 import threading
-from typing import Any, ClassVar, Coroutine, Generic, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Coroutine, Generic, Iterable, TypeVar
 
 from ..errors import FakePeerError, InvalidInputError
 from ..ports import LOOPBACK, bind_free_port
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..netns import PrivateNetwork
 
 __all__ = ["FakePeer", "StreamFake", "RuleScanner", "DownPeer", "port_macro"]
 
@@ -63,6 +66,8 @@ class FakePeer(abc.ABC):
         self.timeout = timeout
         self._port: int | None = None
         self._lock = threading.Lock()  # guards what subclasses record from their thread
+        #: Listen inside this private network (a DNS scenario's) instead of the machine's.
+        self.network: PrivateNetwork | None = None
 
     @property
     def port(self) -> int:
@@ -78,6 +83,12 @@ class FakePeer(abc.ABC):
     def macros(self) -> dict[str, str]:
         """`{"HUB_PORT": "41234"}` for a peer named "hub": pass it to the session."""
         return {self.macro: str(self.port)}
+
+    def bind(self) -> socket.socket:
+        """A TCP socket on a free port of 127.0.0.1 (in `network` if set), not listening."""
+        if self.network is not None:
+            return self.network.bound_socket("tcp")
+        return bind_free_port(self.host)
 
     def start(self: Peer) -> Peer:
         if self._port is None:
@@ -121,7 +132,7 @@ class DownPeer(FakePeer):
         self._socket: socket.socket | None = None
 
     def _start(self) -> int:
-        self._socket = bind_free_port(self.host)
+        self._socket = self.bind()
         return self._socket.getsockname()[1]
 
     def _stop(self) -> None:
@@ -149,7 +160,7 @@ class StreamFake(FakePeer):
         """Read one request, write the answer."""
 
     def _start(self) -> int:
-        sock = bind_free_port(self.host)
+        sock = self.bind()
         port = sock.getsockname()[1]
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(

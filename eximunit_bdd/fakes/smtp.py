@@ -16,7 +16,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from ..errors import FakePeerError
-from ..ports import bind_free_port
 from .base import FakePeer
 
 __all__ = ["FakeSmtpServer", "SeenEnvelope", "NO_SUCH_USER"]
@@ -72,9 +71,9 @@ class FakeSmtpServer(FakePeer):
         return self.recipients is None or address.casefold() in self.recipients
 
     def _start(self) -> int:
-        sock = bind_free_port(self.host)
-        controller = _BoundController(_Handler(self), sock, ready_timeout=self.timeout,
-                                      server_hostname=f"{self.name}.fake.test")
+        sock = self.bind()
+        controller = _BoundController(_Handler(self), sock, reachable=self.network is None,
+                                      ready_timeout=self.timeout, server_hostname=f"{self.name}.fake.test")
         try:
             controller.start()
         except Exception as error:
@@ -101,13 +100,22 @@ class _BoundController(Controller):
     that port 0 got; `_create_server` is its documented hook for other listeners.
     """
 
-    def __init__(self, handler: Any, sock: socket.socket, **options: Any) -> None:
+    def __init__(self, handler: Any, sock: socket.socket, reachable: bool = True, **options: Any) -> None:
         host, port = sock.getsockname()[:2]
         super().__init__(handler, hostname=host, port=port, **options)
         self._socket = sock
+        self._reachable = reachable
 
     def _create_server(self) -> Awaitable[asyncio.AbstractServer]:
         return self.loop.create_server(self._factory_invoker, sock=self._socket)
+
+    def _trigger_server(self) -> None:
+        """aiosmtpd connects once to make its factory run; a socket in a private
+        network cannot be reached from here, so there the factory is run directly."""
+        if self._reachable:
+            super()._trigger_server()
+        else:
+            self.loop.call_soon_threadsafe(self._factory_invoker)
 
 
 class _Handler:

@@ -3,6 +3,6 @@
 Importing registers the steps with behave; nothing is added to your namespace.
 """
 
-from . import configuration, decisions, inspection, peers, replies, routing, smtp  # noqa: F401 - imported to register
+from . import configuration, decisions, dns, inspection, peers, replies, routing, smtp  # noqa: F401 - imported to register
 
 __all__: list[str] = []

@@ -1,0 +1,148 @@
+"""A private, loopback-only network for Exim, with our own resolv.conf: how a stock
+Exim binary is made to ask a fake DNS server.
+
+Exim has no option naming a DNS server and does not read /etc/hosts, so it is run in
+network and mount namespaces of its own, where /etc/resolv.conf says `nameserver
+127.0.0.1` and 127.0.0.1:53 is the fake DNS. A small helper process
+(`netns_helper.py`) makes and holds the namespaces: as root it needs no more; as an
+ordinary user it also makes a user namespace that maps the caller to itself, so Exim
+runs as the caller, as it does outside. Exim is started inside with `nsenter`.
+Sockets for the fake DNS and fake peers are bound inside by the helper and handed to
+this process, which serves them from its own threads.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from .errors import NetworkUnavailableError
+from .sandbox import sandbox_base
+
+__all__ = ["PrivateNetwork"]
+
+_HELPER = Path(__file__).with_name("netns_helper.py")
+#: Exim's resolver gives up quickly if the fake DNS does not answer (it always should).
+_RESOLV_CONF = "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n"
+
+
+class PrivateNetwork:
+    """Namespaces with nothing but loopback, where 127.0.0.1:53 is ours.
+
+    >>> with PrivateNetwork() as network:  # doctest: +SKIP
+    ...     dns_socket = network.bound_socket("udp", 53)
+    ...     argv = network.command(["exim4", "-bt", "a@b.test"])
+    """
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+        self._helper: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+        self._directory: str | None = None
+        self._prefix: list[str] = []
+
+    def start(self) -> PrivateNetwork:
+        if self._helper is not None:
+            return self
+        nsenter = shutil.which("nsenter") or "/usr/bin/nsenter"
+        if not os.path.exists(nsenter):
+            raise NetworkUnavailableError("nsenter is missing: install util-linux.")
+        try:
+            self._start_helper()
+            pid = int(self._answer("ready").split()[1])
+        except BaseException:
+            self.close()
+            raise
+        self._prefix = [nsenter, "-t", str(pid), "--net", "--mount"]
+        if os.geteuid() != 0:  # the user namespace first: it grants the others
+            self._prefix[3:3] = ["--user", "--preserve-credentials"]
+        self._prefix.append("--")
+        return self
+
+    def bound_socket(self, kind: str, port: int = 0) -> socket.socket:
+        """A socket bound to 127.0.0.1:`port` inside (kind `tcp` or `udp`), not
+        listening yet; port 0 gets a free port, as `ports.bind_free_port` does."""
+        if self._control is None:
+            raise NetworkUnavailableError("the private network is not running.")
+        self._control.sendall(f"{kind} {port}\n".encode())
+        self._wait_readable()
+        message, fds, _, _ = socket.recv_fds(self._control, 200, 1)
+        if not fds:
+            raise NetworkUnavailableError(
+                f"no {kind} socket in the private network: {message.decode(errors='replace').strip()}"
+            )
+        return socket.socket(fileno=fds[0])
+
+    def command(self, argv: Sequence[str]) -> list[str]:
+        """`argv` run inside the network (`nsenter ... -- argv`)."""
+        if not self._prefix:
+            raise NetworkUnavailableError("the private network is not running.")
+        return [*self._prefix, *argv]
+
+    def close(self) -> None:
+        """Stop the helper (the namespaces go with it and with the last Exim in them)
+        and remove the resolv.conf; safe to call twice."""
+        self._prefix = []
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+        if self._helper is not None:
+            try:
+                self._helper.wait(self.timeout)
+            except subprocess.TimeoutExpired:
+                self._helper.kill()
+                self._helper.wait()
+            self._helper = None
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
+            self._directory = None
+
+    def __enter__(self) -> PrivateNetwork:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _start_helper(self) -> None:
+        self._directory = tempfile.mkdtemp(prefix="eximunit-net-", dir=sandbox_base())
+        os.chmod(self._directory, 0o755)
+        resolv = Path(self._directory) / "resolv.conf"
+        resolv.write_text(_RESOLV_CONF)
+        resolv.chmod(0o644)
+        self._control, theirs = socket.socketpair()
+        with theirs:
+            # -I: the helper must not import this package (or anything of the user's).
+            self._helper = subprocess.Popen(
+                [sys.executable, "-I", str(_HELPER), str(theirs.fileno()), str(resolv)],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+            )
+
+    def _answer(self, expected: str) -> str:
+        assert self._control is not None
+        self._wait_readable()
+        line = self._control.recv(200).decode(errors="replace").strip()
+        if not line.startswith(expected):
+            raise NetworkUnavailableError(
+                "cannot make a private network for DNS scenarios here: "
+                + (line.removeprefix("error ") or "the helper process ended")
+                + ". They need Linux network namespaces: run as root, or allow "
+                "unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, "
+                "or in a container, one started with them allowed)."
+            )
+        return line
+
+    def _wait_readable(self) -> None:
+        assert self._control is not None
+        readable, _, _ = select.select([self._control], [], [], self.timeout)
+        if not readable:
+            raise NetworkUnavailableError(
+                f"the private network's helper did not answer within {self.timeout:g} s."
+            )
