@@ -27,12 +27,13 @@ import dns.rcode
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
+import dns.reversename
 import dns.rrset
 from dns.rdatatype import RdataType
 
 from ..errors import FakePeerError, InvalidInputError
 
-__all__ = ["FakeDns", "RECORD_TYPES", "reverse_name"]
+__all__ = ["FakeDns", "RECORD_TYPES", "reverse_name", "blocklist_name"]
 
 #: The record types a scenario can declare.
 RECORD_TYPES = ("A", "AAAA", "MX", "TXT", "PTR", "CNAME")
@@ -51,9 +52,16 @@ _EXAMPLES = {
 
 def reverse_name(address: str) -> str:
     """`192.0.2.1` -> `1.2.0.192.in-addr.arpa` (IPv6: ip6.arpa)."""
-    import dns.reversename
+    try:
+        return dns.reversename.from_address(address).to_text(omit_final_dot=True)
+    except (dns.exception.DNSException, ValueError):
+        raise InvalidInputError(f"{address!r} is not an IP address.") from None
 
-    return dns.reversename.from_address(address).to_text(omit_final_dot=True)
+
+def blocklist_name(address: str, zone: str) -> str:
+    """Where a DNS blocklist lists an address: `192.0.2.1`, `bl.test` -> `1.2.0.192.bl.test`."""
+    reverse = reverse_name(address)
+    return reverse.rsplit(".", 2)[0] + "." + zone.strip().rstrip(".")
 
 
 class FakeDns:

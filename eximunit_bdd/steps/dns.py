@@ -14,15 +14,15 @@ from typing import Any
 
 from ..dkimsign import alter_body, dkim_record_name, dkim_txt_record, sign_message
 from ..errors import StepUsageError
-from ..fakes.dns import reverse_name
+from ..fakes.dns import blocklist_name, reverse_name
 from .registry import given, session_of, table_column, when
 
 #: How the steps of this module begin. A scenario with a step that begins so runs in
 #: the fake DNS's network (a step of the user's own that happened to begin so would
 #: only make its scenario run there too, which is harmless).
 _DNS_PHRASE = re.compile(
-    r"^(?:the DNS record |these DNS records:|DNS lookups for |the client's reverse DNS name |"
-    r"a DKIM key for |I send a message signed by )"
+    r"^(?:the DNS record |these DNS records:|the DNS blocklist |DNS lookups for |"
+    r"the client's reverse DNS name |a DKIM key for |I send a message signed by )"
 )
 
 
@@ -61,6 +61,29 @@ def step_dns_fails(context: Any, name: str) -> None:
     Example: Given DNS lookups for bl.test fail temporarily
     """
     session_of(context).dns.fail_temporarily(name)
+
+
+@given("the DNS blocklist {zone:EximName} lists {address:EximName}")
+def step_blocklist_lists(context: Any, zone: str, address: str) -> None:
+    """List an IP address at a DNS blocklist: the A record 127.0.0.2 under the
+    reversed address (192.0.2.2 at bl.test: 2.2.0.192.bl.test), as blocklists do.
+
+    Example: Given the DNS blocklist bl.coop.test lists 192.0.2.2
+    """
+    session_of(context).dns.add(blocklist_name(address, zone), "A", "127.0.0.2")
+
+
+@given('the DNS blocklist {zone:EximName} lists {address:EximName} with "{text:EximText}"')
+def step_blocklist_lists_with(context: Any, zone: str, address: str, text: str) -> None:
+    """The same, with the TXT record a blocklist gives as its reason (Exim's
+    `$dnslist_text`).
+
+    Example: Given the DNS blocklist bl.coop.test lists 192.0.2.2 with "sent spam to our traps"
+    """
+    name = blocklist_name(address, zone)
+    dns = session_of(context).dns
+    dns.add(name, "A", "127.0.0.2")
+    dns.add(name, "TXT", text)
 
 
 @given("the client's reverse DNS name is {name:EximName}")

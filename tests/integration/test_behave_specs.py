@@ -192,11 +192,44 @@ EXPECTED_CONFIG_FAILURES = {
 }
 
 
+EXPECTED_DNS_FAILURES = {
+    "claims a listed client is accepted": ["550 192.0.2.2 is listed at bl.coop.test: sent spam to our traps"],
+    "claims an unlisted client is refused": ["to be rejected.", "The server replied: 250 Accepted"],
+    "claims a blocklist failure goes unnoticed": [
+        "451 Temporary local problem",
+        "DNS list lookup defer (probably timeout) for 3.2.0.192.bl.coop.test: returned DEFER",
+    ],
+    "claims an SPF fail is accepted": ["550 SPF: 192.0.2.3 may not send mail for example.net"],
+    "claims an SPF pass is marked as a softfail": [
+        'Expected the ACLs to add the header "X-SPF". Headers they added: (none)'
+    ],
+    "claims a name for a client DNS does not name": [
+        "no host name found for IP address 192.0.2.3",
+        'Expected the ACLs to add the header "X-Client-Name"',
+    ],
+    "claims a good signature fails": ["X-DKIM-Status: pass for bakery.test"],
+    "claims a message altered in transit passes": ["X-DKIM-Status: fail for bakery.test"],
+    "claims a forged bank.test message is accepted": [
+        "550 The DKIM signature of bank.test does not verify: bodyhash_mismatch"
+    ],
+    "claims the wrong MX host": [
+        "no delivery goes to that host",
+        "host mx1.partner.test [192.0.2.25] MX=10",
+    ],
+    "claims a CNAME leads elsewhere": ["but it gave '192.0.2.25'"],
+    "claims the wrong name for an address": ["but it gave 'mx1.partner.test 2001:db8::25'"],
+    "claims the client's reverse DNS name is not confirmed": [
+        "X-Client-Name: mail.example.net (confirmed by DNS)"
+    ],
+}
+
+
 #: Each file of false claims, with what each of its scenarios must say when it fails.
 FALSE_CLAIMS = {
     "wrong_claims.feature": EXPECTED_FAILURES,
     "wrong_peer_claims.feature": EXPECTED_PEER_FAILURES,
     "wrong_config_claims.feature": EXPECTED_CONFIG_FAILURES,
+    "wrong_dns_claims.feature": EXPECTED_DNS_FAILURES,
 }
 
 
@@ -261,6 +294,19 @@ EXPECTED_ERRORS = {
     ),
     "asks for a version that is no number": (
         "InvalidInputError: 'four' is not a version number; write it as 4.96 or 4.97.1."
+    ),
+    "declares a DNS record of a type the fake DNS does not serve": (
+        "InvalidInputError: DNS record type 'SRV' is not offered: use one of A, AAAA, MX, TXT, PTR, CNAME."
+    ),
+    "declares an MX record without its preference": (
+        "InvalidInputError: the MX record of partner.test cannot be 'mx1.partner.test' (expecting an "
+        'integer): an MX value reads like "10 mx1.example.net" (preference, then host).'
+    ),
+    "names the client before connecting": (
+        "StepUsageError: write 'Given a connection from IP' first: the name is the client's."
+    ),
+    "signs with one of two keys without saying which": (
+        "StepUsageError: bakery.test has keys under the selectors new, old: say which"
     ),
 }
 

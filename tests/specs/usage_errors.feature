@@ -59,3 +59,20 @@ Feature: Specs that cannot run: each scenario must end in a clear error
 
   Scenario: asks for a version that is no number
     Then the Exim version is at least four
+
+  Scenario: declares a DNS record of a type the fake DNS does not serve
+    Given the DNS record _sip._tcp.partner.test SRV "10 5 5060 sip.partner.test"
+
+  Scenario: declares an MX record without its preference
+    Given the DNS record partner.test MX "mx1.partner.test"
+
+  Scenario: names the client before connecting
+    Given the client's reverse DNS name is mail.example.net
+
+  Scenario: signs with one of two keys without saying which
+    Given a connection from 192.0.2.3
+    And a DKIM key for bakery.test with selector old is published
+    And a DKIM key for bakery.test with selector new is published
+    When I send MAIL FROM <news@bakery.test>
+    And I send RCPT TO <anna@coop.test>
+    And I send a message signed by bakery.test
