@@ -60,7 +60,13 @@ def _behave(private_tmp: Path, *args: str) -> subprocess.Popen:
 
 
 @pytest.mark.parametrize(
-    "feature, status", [(ROOT / "features" / "messages.feature", 0), (SPECS / "wrong_claims.feature", 1)]
+    "feature, status",
+    [
+        (ROOT / "features" / "messages.feature", 0),
+        (SPECS / "wrong_claims.feature", 1),
+        (ROOT / "features" / "dns.feature", 0),  # the fake DNS's helper and network too
+        (SPECS / "wrong_dns_claims.feature", 1),
+    ],
 )
 def test_behave_runs_passing_or_failing_leave_nothing(private_tmp, feature, status):
     run = _behave(private_tmp, str(feature))
@@ -70,8 +76,11 @@ def test_behave_runs_passing_or_failing_leave_nothing(private_tmp, feature, stat
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_behave_interrupted_mid_scenario_leaves_nothing(private_tmp, signum):
-    run = _behave(private_tmp, "-D", f"exim_config={MINIMAL}", str(SPECS / "slow.feature"))
+@pytest.mark.parametrize(
+    "config, feature", [(MINIMAL, "slow.feature"), (ROOT / "examples" / "coop" / "exim4.conf", "slow_dns.feature")]
+)
+def test_behave_interrupted_mid_scenario_leaves_nothing(private_tmp, signum, config, feature):
+    run = _behave(private_tmp, "-D", f"exim_config={config}", str(SPECS / feature))
     wait_for_exim(private_tmp, run)
     time.sleep(0.5)  # in the waiting step now
     run.send_signal(signum)  # to behave only: Exim itself must be stopped by eximunit

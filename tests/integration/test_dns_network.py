@@ -1,0 +1,90 @@
+"""The fake DNS in its private network, with the real Exim: what Exim resolves, what
+the network leaves behind, and what happens where no network can be made."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from eximunit_bdd import EximConfig, EximOptions, EximSession
+from eximunit_bdd.dnsnetwork import DnsNetwork
+from eximunit_bdd.fakes import FakeSmtpServer
+
+from ..conftest import EXAMPLE_CONFIG, ROOT
+
+
+@pytest.fixture
+def world(private_tmp):
+    with DnsNetwork() as world:
+        yield world
+    assert world.network._helper is None
+
+
+def _inside(world: DnsNetwork, **macros: str) -> EximOptions:
+    return EximOptions(config=EXAMPLE_CONFIG, macros=macros, network=world.network)
+
+
+def test_exim_asks_the_fake_dns_and_only_it(world):
+    world.dns.add("mx1.partner.test", "A", "192.0.2.25")
+    config = EximConfig(options=_inside(world))
+    # example.com exists in the real DNS: here, nothing exists but what the zone has.
+    expansion = config.expand("${lookup dnsdb{a=mx1.partner.test}}|${lookup dnsdb{a=example.com}{yes}{no}}")
+    assert expansion.result == "192.0.2.25|no"
+    assert ("mx1.partner.test", "A") in world.dns.queries and ("example.com", "A") in world.dns.queries
+
+
+def test_a_record_too_long_for_udp_reaches_exim_over_tcp(world):
+    value = "v=spf1 " + " ".join(f"ip4:192.0.2.{n}" for n in range(60)) + " -all"
+    world.dns.add("big.test", "TXT", value)  # 901 characters: four strings, over 512 bytes
+    # (">:;" joins the strings of a TXT record; by default Exim gives only the first)
+    assert EximConfig(options=_inside(world)).expand("${lookup dnsdb{>:; txt=big.test}}").result == value
+
+
+def test_a_fake_peer_in_the_network_answers_exims_callout(world):
+    hub = FakeSmtpServer("hub", recipients=["bob@shop.test"])
+    hub.network = world.network
+    with hub, EximSession("192.0.2.1", options=_inside(world, **hub.macros())) as session:
+        session.mail_from("alice@example.net")
+        session.assert_rcpt_to_accepted("bob@shop.test")
+        session.assert_rcpt_to_rejected("nobody@shop.test", 550)
+    assert hub.asked_about("nobody@shop.test")
+
+
+def test_the_machines_own_network_cannot_reach_a_peer_in_the_private_one(world):
+    """The peer's port exists only inside: Exim on the machine's network gets no answer."""
+    hub = FakeSmtpServer("hub", recipients=["bob@shop.test"])
+    hub.network = world.network
+    with hub, EximSession("192.0.2.1", config=EXAMPLE_CONFIG, macros=hub.macros()) as session:
+        session.mail_from("alice@example.net")
+        session.assert_rcpt_to_deferred("bob@shop.test", 451)
+    assert hub.envelopes == []
+
+
+def test_closing_twice_is_harmless_and_stops_everything(private_tmp):
+    world = DnsNetwork().start()
+    helper = world.network._helper
+    world.close()
+    world.close()
+    assert helper is not None and helper.returncode is not None
+    assert world.dns._thread is None and world.dns._sockets == []
+
+
+@pytest.mark.skipif(not shutil.which("unshare"), reason="util-linux's unshare is part of Debian's base system")
+def test_where_no_network_can_be_made_dns_scenarios_are_skipped_with_the_reason(tmp_path):
+    """In a user namespace that maps nobody, the helper cannot map its user, as in a
+    container that forbids namespaces: the scenarios are skipped, never passed."""
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    tmp_path.chmod(0o777)
+    run = subprocess.run(
+        ["unshare", "--user", sys.executable, "-m", "behave", "--no-color", "-f", "plain",
+         "-D", f"exim_config={EXAMPLE_CONFIG}", "features/dns.feature"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 scenarios passed, 0 failed, 15 skipped" in run.stdout, run.stdout
+    assert run.stderr.count("eximunit: scenarios with DNS steps are skipped: cannot make a private network") == 1
+    assert "They need Linux network namespaces" in run.stderr
