@@ -13,7 +13,7 @@ import pytest
 
 from eximunit_bdd import EximSession, EximUnitError, UnexpectedReplyError
 
-from ..conftest import ROOT
+from ..conftest import EXAMPLE_CONFIG, ROOT
 from .conftest import MINIMAL, exim_processes_mentioning, wait_for_exim
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
@@ -77,7 +77,7 @@ def test_behave_runs_passing_or_failing_leave_nothing(private_tmp, feature, stat
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize(
-    "config, feature", [(MINIMAL, "slow.feature"), (ROOT / "examples" / "coop" / "exim4.conf", "slow_dns.feature")]
+    "config, feature", [(MINIMAL, "slow.feature"), (EXAMPLE_CONFIG, "slow_dns.feature")]
 )
 def test_behave_interrupted_mid_scenario_leaves_nothing(private_tmp, signum, config, feature):
     run = _behave(private_tmp, "-D", f"exim_config={config}", str(SPECS / feature))
