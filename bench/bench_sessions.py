@@ -5,12 +5,16 @@ same dialogues piped at once into `exim -bh`. Prints both and the ratio.
     .venv/bin/python bench/bench_sessions.py [N] --hub   (with callouts to a fake hub)
     .venv/bin/python bench/bench_sessions.py [N] --routing (two -bt checks a scenario)
     .venv/bin/python bench/bench_sessions.py [N] --report  (writing the HTML report and JUnit XML)
+    .venv/bin/python bench/bench_sessions.py [N] --dns     (DNS scenarios against plain ones)
 
 With --hub, each scenario declares its own fake SMTP server "hub" and two recipients
 are verified against it by callout (`-bhc`); the raw run uses one fake hub for all.
 With --routing, each scenario checks two addresses' routing (`exim -bt`), against two
 raw `exim -bt` runs. With --report, the plain scenarios also write the HTML report
 (`-f eximunit_bdd.report:HtmlFormatter -o report.html`) and JUnit XML (`--junit`).
+With --dns, N scenarios with a fake DNS (a blocklist entry; the recipient's domain has
+blocklist, SPF and reverse DNS checks) run against N plain scenarios, both through
+behave (target: ratio <= 3).
 
 Not a test: timings depend on the machine; read the numbers, compare runs.
 """
@@ -61,6 +65,19 @@ HUB_DIALOGUE = (
     b"EHLO client.example\r\nMAIL FROM:<alice@example.net>\r\n"
     b"RCPT TO:<bob@shop.test>\r\nRCPT TO:<nobody@shop.test>\r\nQUIT\r\n"
 )
+
+DNS_SCENARIO = """
+  Scenario: DNS check {n}
+    Given a connection from 192.0.2.{host}
+    And the DNS blocklist bl.coop.test lists 203.0.113.1
+    When I send EHLO client.example
+    And I send MAIL FROM <alice@example.net>
+    Then it is accepted
+    And RCPT TO <gina@garden.test> is accepted
+    And RCPT TO <nobody@coop.test> is rejected with 550
+    When I send QUIT
+    Then the reply is 221
+"""
 
 ROUTING_SCENARIO = """
   Scenario: routing check {n}
@@ -117,6 +134,9 @@ def main() -> None:
     hub = "--hub" in sys.argv[1:]
     routing = "--routing" in sys.argv[1:]
     options = REPORT_OPTIONS if "--report" in sys.argv[1:] else []
+    if "--dns" in sys.argv[1:]:
+        compare_dns(count)
+        return
     # The raw spool sits where eximunit puts its sandboxes, so both pay the same for it.
     with (
         tempfile.TemporaryDirectory() as behave_dir,
@@ -139,6 +159,15 @@ def main() -> None:
     print(f"{count} scenarios, raw exim {mode}: {raw:6.2f} s  ({raw / count * 1000:5.1f} ms each)")
     print(f"{count} scenarios through behave: {suite:6.2f} s  ({suite / count * 1000:5.1f} ms each)")
     print(f"ratio behave / raw: {suite / raw:.2f}  (target <= 1.5; behave's start-up included)")
+
+
+def compare_dns(count: int) -> None:
+    with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as dns_dir:
+        plain = time_behave(count, Path(plain_dir), SCENARIO, [])
+        with_dns = time_behave(count, Path(dns_dir), DNS_SCENARIO, [])
+    print(f"{count} plain scenarios through behave: {plain:6.2f} s  ({plain / count * 1000:5.1f} ms each)")
+    print(f"{count} DNS scenarios through behave:   {with_dns:6.2f} s  ({with_dns / count * 1000:5.1f} ms each)")
+    print(f"ratio DNS / plain: {with_dns / plain:.2f}  (target <= 3; the network is made once a run)")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from eximunit_bdd import environment as eximunit
+from eximunit_bdd.dnsnetwork import shared_dns_network
 
 __all__ = ["before_all", "before_scenario", "after_scenario", "after_feature", "after_all"]
 
@@ -70,6 +71,9 @@ def _check(context: Any, where: str) -> None:
 
 def before_all(context: Any) -> None:
     eximunit.before_all(context)
+    # The fake DNS's network lives for the whole run (made at the first DNS scenario):
+    # made now, it is part of the baseline, and only what scenarios leave counts.
+    shared_dns_network()
     context.leak_baseline = snapshot()
 
 
@@ -88,3 +92,4 @@ def after_feature(context: Any, feature: Any) -> None:
 
 def after_all(context: Any) -> None:
     _check(context, "at the end")
+    eximunit.after_all(context)

@@ -9,9 +9,12 @@ import sys
 from ..conftest import EXAMPLE_CONFIG, ROOT
 
 
+def _readme() -> str:
+    return (ROOT / "README.md").read_text()
+
+
 def _blocks(language: str) -> list[str]:
-    readme = (ROOT / "README.md").read_text()
-    return re.findall(rf"```{language}\n(.*?)```", readme, re.S)
+    return re.findall(rf"```{language}\n(.*?)```", _readme(), re.S)
 
 
 def _write_glue(suite):
@@ -51,7 +54,7 @@ def test_the_fake_peer_tutorial_runs_against_the_example(tmp_path):
 
 
 def test_the_fake_peer_configuration_shown_is_the_example_s():
-    block = re.search(r"^```\n(\.ifdef HUB_PORT\n.*?)^```", (ROOT / "README.md").read_text(), re.S | re.M)
+    block = re.search(r"^```\n(\.ifdef HUB_PORT\n.*?)^```", _readme(), re.S | re.M)
     assert block, "the README shows no configuration for the fake hub"
     example = EXAMPLE_CONFIG.read_text()
     for line in block[1].splitlines():
@@ -69,3 +72,23 @@ def test_the_python_api_example_runs(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     assert "routed anna@coop.test ('postmaster@coop.test', 'board@coop.test')" in run.stdout
     assert "True 20M" in run.stdout and "4." in run.stdout
+
+
+def test_the_dns_tutorial_runs_against_the_example(tmp_path):
+    feature = next(block for block in _blocks("gherkin") if "Feature: The garden co-op's DNS checks" in block)
+    assert "5 scenarios passed, 0 failed" in _run_against_the_example(tmp_path, feature)
+
+
+def test_the_dns_configuration_shown_is_the_example_s():
+    block = re.search(r"^```\n(  deny    domains = \+dns_checking_domains\n.*?)^```", _readme(), re.S | re.M)
+    assert block, "the README shows no DNS checks of the example"
+    example = EXAMPLE_CONFIG.read_text()
+    for line in block[1].splitlines():
+        assert line in example, line
+
+
+def test_the_python_dns_example_runs():
+    code = next(block for block in _blocks("python") if "DnsNetwork()" in block)
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "('2.2.0.192.bl.coop.test', 'A')" in run.stdout
