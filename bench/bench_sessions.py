@@ -165,8 +165,9 @@ def compare_dns(count: int) -> None:
     with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as dns_dir:
         plain = time_behave(count, Path(plain_dir), SCENARIO, [])
         with_dns = time_behave(count, Path(dns_dir), DNS_SCENARIO, [])
-    print(f"{count} plain scenarios through behave: {plain:6.2f} s  ({plain / count * 1000:5.1f} ms each)")
-    print(f"{count} DNS scenarios through behave:   {with_dns:6.2f} s  ({with_dns / count * 1000:5.1f} ms each)")
+    for what, seconds in (("plain", plain), ("DNS", with_dns)):
+        each = seconds / count * 1000
+        print(f"{count} {what} scenarios through behave: {seconds:6.2f} s  ({each:5.1f} ms each)")
     print(f"ratio DNS / plain: {with_dns / plain:.2f}  (target <= 3; the network is made once a run)")
 
 
