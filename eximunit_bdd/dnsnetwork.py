@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import atexit
 import threading
+from typing import TYPE_CHECKING
 
 from .errors import NetworkUnavailableError
-from .fakes.dns import FakeDns
 from .netns import PrivateNetwork
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .fakes.dns import FakeDns
 
 __all__ = ["DnsNetwork", "shared_dns_network", "close_shared_dns_network"]
 
@@ -27,8 +30,10 @@ class DnsNetwork:
     """
 
     def __init__(self, timeout: float = 10.0) -> None:
+        from .fakes.dns import FakeDns  # dnspython: imported by runs that fake DNS only
+
         self.network = PrivateNetwork(timeout)
-        self.dns = FakeDns(timeout)
+        self.dns: FakeDns = FakeDns(timeout)
 
     def start(self) -> DnsNetwork:
         try:

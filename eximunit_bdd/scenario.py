@@ -6,16 +6,18 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .config_checks import EximConfig
-from .dnsnetwork import DnsNetwork
 from .errors import StepUsageError
 from .exim import EximOptions, check_ip, check_macro_name, check_port
 from .fakes import FakePeer, port_macro
-from .fakes.dns import FakeDns
 from .reply import Reply
 from .session import EximSession
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .dnsnetwork import DnsNetwork
+    from .fakes.dns import FakeDns
 
 __all__ = ["ScenarioSessions"]
 

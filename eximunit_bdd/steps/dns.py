@@ -3,7 +3,8 @@
 A scenario with any of these steps runs in a private network whose DNS is a fake
 serving only what the scenario declares (see `dnsnetwork`); every other name is
 NXDOMAIN, so nothing is asked of the real DNS. The whole scenario runs there, fake
-peers included, whatever the order of its steps.
+peers included, whatever the order of its steps. dnspython (under `fakes.dns`) is
+imported by the steps that use it, so that runs without DNS scenarios do not pay for it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 
 from ..dkimsign import alter_body, dkim_record_name, dkim_txt_record, sign_message
 from ..errors import StepUsageError
-from ..fakes.dns import blocklist_name, reverse_name
 from .registry import given, session_of, table_column, when
 
 #: How the steps of this module begin. A scenario with a step that begins so runs in
@@ -70,6 +70,8 @@ def step_blocklist_lists(context: Any, zone: str, address: str) -> None:
 
     Example: Given the DNS blocklist bl.coop.test lists 192.0.2.2
     """
+    from ..fakes.dns import blocklist_name
+
     session_of(context).dns.add(blocklist_name(address, zone), "A", "127.0.0.2")
 
 
@@ -80,6 +82,8 @@ def step_blocklist_lists_with(context: Any, zone: str, address: str, text: str) 
 
     Example: Given the DNS blocklist bl.coop.test lists 192.0.2.2 with "sent spam to our traps"
     """
+    from ..fakes.dns import blocklist_name
+
     name = blocklist_name(address, zone)
     dns = session_of(context).dns
     dns.add(name, "A", "127.0.0.2")
@@ -97,6 +101,8 @@ def step_reverse_dns(context: Any, name: str) -> None:
     state = session_of(context)
     if state.connection is None:
         raise StepUsageError("write 'Given a connection from IP' first: the name is the client's.")
+    from ..fakes.dns import reverse_name
+
     address = str(state.connection["client_ip"])
     state.dns.add(reverse_name(address), "PTR", name)
     state.dns.add(name, "AAAA" if ipaddress.ip_address(address).version == 6 else "A", address)
