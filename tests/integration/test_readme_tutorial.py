@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from ..conftest import EXAMPLE_CONFIG, ROOT
 
 
@@ -48,47 +50,41 @@ def _run_against_the_example(tmp_path, feature: str) -> str:
     return run.stdout
 
 
-def test_the_fake_peer_tutorial_runs_against_the_example(tmp_path):
-    feature = next(block for block in _blocks("gherkin") if "Given a fake SMTP server" in block)
-    assert "2 scenarios passed, 0 failed" in _run_against_the_example(tmp_path, feature)
+@pytest.mark.parametrize(
+    "marker, scenarios",
+    [
+        ("Given a fake SMTP server", 2),
+        ("Feature: Where the co-op's mail goes", 6),
+        ("Feature: The garden co-op's DNS checks", 5),
+    ],
+)
+def test_each_tutorial_feature_runs_against_the_example(tmp_path, marker, scenarios):
+    feature = next(block for block in _blocks("gherkin") if marker in block)
+    assert f"{scenarios} scenarios passed, 0 failed" in _run_against_the_example(tmp_path, feature)
 
 
-def test_the_fake_peer_configuration_shown_is_the_example_s():
-    block = re.search(r"^```\n(\.ifdef HUB_PORT\n.*?)^```", _readme(), re.S | re.M)
-    assert block, "the README shows no configuration for the fake hub"
+@pytest.mark.parametrize("first_line", [r"\.ifdef HUB_PORT", r"  deny    domains = \+dns_checking_domains"])
+def test_the_configuration_shown_is_the_example_s(first_line):
+    block = re.search(rf"^```\n({first_line}\n.*?)^```", _readme(), re.S | re.M)
+    assert block, f"the README shows no configuration starting {first_line}"
     example = EXAMPLE_CONFIG.read_text()
     for line in block[1].splitlines():
         assert line in example, line
 
 
-def test_the_routing_tutorial_runs_against_the_example(tmp_path):
-    feature = next(block for block in _blocks("gherkin") if "Feature: Where the co-op's mail goes" in block)
-    assert "6 scenarios passed, 0 failed" in _run_against_the_example(tmp_path, feature)
-
-
-def test_the_python_api_example_runs(tmp_path):
-    code = next(block for block in _blocks("python") if "EximConfig(" in block)
+@pytest.mark.parametrize(
+    "marker, printed",
+    [
+        (
+            "EximConfig(",
+            ["routed anna@coop.test ('postmaster@coop.test', 'board@coop.test')", "True 20M", "4."],
+        ),
+        ("DnsNetwork()", ["('2.2.0.192.bl.coop.test', 'A')"]),
+    ],
+)
+def test_the_python_api_examples_run(marker, printed):
+    code = next(block for block in _blocks("python") if marker in block)
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "routed anna@coop.test ('postmaster@coop.test', 'board@coop.test')" in run.stdout
-    assert "True 20M" in run.stdout and "4." in run.stdout
-
-
-def test_the_dns_tutorial_runs_against_the_example(tmp_path):
-    feature = next(block for block in _blocks("gherkin") if "Feature: The garden co-op's DNS checks" in block)
-    assert "5 scenarios passed, 0 failed" in _run_against_the_example(tmp_path, feature)
-
-
-def test_the_dns_configuration_shown_is_the_example_s():
-    block = re.search(r"^```\n(  deny    domains = \+dns_checking_domains\n.*?)^```", _readme(), re.S | re.M)
-    assert block, "the README shows no DNS checks of the example"
-    example = EXAMPLE_CONFIG.read_text()
-    for line in block[1].splitlines():
-        assert line in example, line
-
-
-def test_the_python_dns_example_runs():
-    code = next(block for block in _blocks("python") if "DnsNetwork()" in block)
-    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "('2.2.0.192.bl.coop.test', 'A')" in run.stdout
+    for text in printed:
+        assert text in run.stdout, run.stdout
