@@ -27,6 +27,7 @@ __all__ = ["before_all", "before_scenario", "after_scenario", "after_all", "TRAN
 
 #: Where a failed scenario's conversations begin in its failing step's message.
 TRANSCRIPTS_HEADING = "Exim sessions of this scenario (C: client, S: server, L: Exim's log):"
+_SAID: set[str] = set()
 
 
 def before_all(context: Any) -> None:
@@ -71,10 +72,10 @@ def after_all(context: Any) -> None:
     close_shared_dns_network()
 
 
-def _say_once(message: str, _said: set[str] = set()) -> None:  # noqa: B006 - the memory
+def _say_once(message: str) -> None:
     """To the real stderr, past behave's capture: a reason the summary cannot give."""
-    if message not in _said:
-        _said.add(message)
+    if message not in _SAID:
+        _SAID.add(message)
         print(message, file=sys.__stderr__)
 
 
