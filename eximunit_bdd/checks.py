@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeVar
 
+from .aclsource import describe_decision
 from .errors import SmtpAssertionError, UnexpectedReplyError
 from .reply import Reply
 from .transcript import Transcript
@@ -49,6 +50,8 @@ def failure_message(headline: str, reply: Reply | None, transcript: Transcript) 
         parts.append("The server replied:\n" + "\n".join("  " + line for line in str(reply).split("\n")))
         if reply.log_lines:
             parts.append("Exim logged:\n" + "\n".join("  " + line for line in reply.log_lines))
+        if reply.decision is not None:
+            parts.append(describe_decision(reply.decision))
     parts.append("Session so far (C: client, S: server, L: Exim's log):\n" + transcript.render())
     return "\n\n".join(parts)
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from .acltrace import AclRun, parse_acl_runs
 from .trace import Header, added_headers, log_lines
 
 __all__ = ["Reply", "REPLY_END", "parse_reply", "split_replies", "format_reply"]
@@ -69,6 +70,17 @@ class Reply:
     def added_headers(self) -> list[Header]:
         """Headers the ACLs asked to add while deciding: `[Header("X-Coop", "yes")]`."""
         return added_headers(self.trace)
+
+    @property
+    def acl_runs(self) -> list[AclRun]:
+        """The ACLs Exim ran while deciding, with the statements it processed."""
+        return parse_acl_runs(self.trace)
+
+    @property
+    def decision(self) -> AclRun | None:
+        """The ACL run whose verdict the client got (the last one), if any ran."""
+        runs = self.acl_runs
+        return runs[-1] if runs else None
 
     def closes_connection(self, greeting: bool = False) -> bool:
         """True when Exim hangs up after this reply (421, 221, a refused greeting)."""

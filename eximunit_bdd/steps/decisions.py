@@ -1,15 +1,19 @@
-"""Steps that check what Exim decided besides the reply: added headers, log lines."""
+"""Steps that check what Exim decided besides the reply (added headers, log lines) and
+which statement of the configuration decided it (from the `-bh` ACL trace)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, NoReturn
 
-from ..checks import failure_message
+from ..aclsource import describe_decision, statement_text
+from ..acltrace import AclRun, AclStatement
+from ..checks import failure_message, what
 from ..errors import UnexpectedReplyError
+from ..reply import Reply
 from .registry import session_of, then
 
 
-def _fail(context: Any, headline: str) -> None:
+def _fail(context: Any, headline: str) -> NoReturn:
     session = session_of(context).session
     raise UnexpectedReplyError(
         failure_message(headline, None, session.transcript), session.last_reply, session.transcript.render()
@@ -58,3 +62,77 @@ def step_log_contains(context: Any, text: str) -> None:
         return
     logged = "\n".join(f"  {line}" for line in lines) or "  (nothing)"
     _fail(context, f'Expected the log to contain "{text}". Exim logged:\n{logged}')
+
+
+def _decision(context: Any) -> tuple[Reply, AclRun]:
+    reply = session_of(context).last_reply
+    if reply.decision is None:
+        _fail(context, f"Expected an ACL to decide {what(reply)}, but Exim ran none for it.")
+    return reply, reply.decision
+
+
+def _check_decision(context: Any, wanted: str, fits: Callable[[AclStatement], bool]) -> None:
+    """Pass if the deciding statement, or one it ran (`acl = ...`) that decided, fits."""
+    reply, run = _decision(context)
+    if not any(fits(statement) for statement in run.decision_chain):
+        _fail(context, f"Expected {what(reply)} to be decided by {wanted}.\n{describe_decision(run)}")
+
+
+@then('it was decided by the ACL "{acl:EximText}" statement at line {line:d}')
+def step_decided_at(context: Any, acl: str, line: int) -> None:
+    """Check which statement of the configuration decided the last reply: the one at
+    LINE of ACL (a statement of an ACL that the deciding one ran with `acl =` counts).
+
+    Example: Then it was decided by the ACL "acl_check_rcpt" statement at line 142
+    """
+    _check_decision(
+        context, f'the statement at line {line} of ACL "{acl}"', lambda s: s.acl == acl and s.line == line
+    )
+
+
+@then('it was decided by the "{verb:EximWord}" statement at line {line:d}')
+def step_decided_by_verb_at(context: Any, verb: str, line: int) -> None:
+    """The same, naming the statement by its verb (accept, deny, defer, ...) and line.
+
+    Example: Then it was decided by the "deny" statement at line 142
+    """
+    _check_decision(
+        context, f'the "{verb}" statement at line {line}', lambda s: s.verb == verb and s.line == line
+    )
+
+
+@then('it was decided by the "{verb:EximWord}" statement with message "{text:EximText}"')
+def step_decided_by_verb_with_message(context: Any, verb: str, text: str) -> None:
+    """Check that a statement with this verb decided the last reply and that TEXT is
+    in its message, as written in the configuration or as the client got it.
+
+    Example: Then it was decided by the "deny" statement with message "relay not permitted"
+    """
+    reply = session_of(context).last_reply
+
+    def fits(statement: AclStatement) -> bool:
+        said = f"{statement.message or ''}\n{reply.text}".lower()
+        return statement.verb == verb and statement.message is not None and text.lower() in said
+
+    _check_decision(context, f'a "{verb}" statement with message "{text}"', fits)
+
+
+@then('the statement at line {line:d} of ACL "{acl:EximText}" applied')
+def step_statement_applied(context: Any, line: int, acl: str) -> None:
+    """Check that the conditions of that statement held for the last reply, whether
+    or not it decided: for a `warn` (which never decides), that it did its work.
+
+    Example: Then the statement at line 153 of ACL "acl_check_data" applied
+    """
+    reply, run = _decision(context)
+    statements = [s for r in reply.acl_runs for s in r.all_statements() if s.acl == acl and s.line == line]
+    if any(statement.outcome == "succeeded" for statement in statements):
+        return
+    wanted = f'Expected the statement at line {line} of ACL "{acl}" to apply to {what(reply)}, but '
+    if not statements:
+        _fail(context, wanted + "Exim did not reach it.\n" + describe_decision(run))
+    last = statements[-1]
+    quoted = "\n".join(f"  {number} | {text}" for number, text in statement_text(last.file, last.line))
+    _fail(
+        context, wanted + f"its conditions {last.outcome or 'were not all tested'} ({last.file}):\n{quoted}"
+    )

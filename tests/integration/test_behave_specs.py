@@ -224,12 +224,36 @@ EXPECTED_DNS_FAILURES = {
 }
 
 
+EXPECTED_DECISION_FAILURES = {
+    "claims the wrong line decided": [
+        "Expected RCPT TO:<bob@other.example> to be decided by the statement at line 128 of ACL "
+        '"acl_check_rcpt".',
+        'Decided by the "deny" statement of ACL "acl_check_rcpt" (',
+        "examples/coop/exim4.conf, line 166): 166 | deny message = relay not permitted",
+    ],
+    "claims the wrong verb decided": [
+        'Decided by the "defer" statement of ACL "acl_check_rcpt"',
+        "126 | defer domains = +migrating_domains 127 | message = $domain is moving to a new server",
+    ],
+    "claims the wrong message": [
+        'to be decided by a "deny" statement with message "relay not permitted".',
+        "128 | deny domains = +local_domains 129 | !verify = recipient 130 | message = 550 5.1.1",
+    ],
+    "claims a warn applied that did not": [
+        'Expected the statement at line 138 of ACL "acl_check_rcpt" to apply to RCPT TO:<anna@coop.test>, '
+        "but its conditions failed",
+        "138 | warn domains = +spam_rejecting_domains",
+    ],
+}
+
+
 #: Each file of false claims, with what each of its scenarios must say when it fails.
 FALSE_CLAIMS = {
     "wrong_claims.feature": EXPECTED_FAILURES,
     "wrong_peer_claims.feature": EXPECTED_PEER_FAILURES,
     "wrong_config_claims.feature": EXPECTED_CONFIG_FAILURES,
     "wrong_dns_claims.feature": EXPECTED_DNS_FAILURES,
+    "wrong_decision_claims.feature": EXPECTED_DECISION_FAILURES,
 }
 
 

@@ -1,0 +1,128 @@
+"""The ACL statements of a configuration as written: the text of one statement (for
+failure messages) and the list of all of them (for coverage), following `.include`.
+
+Exim names a statement by file and line (`processing "deny" (FILE LINE)`); this
+module reads the same files. A statement is its verb line and the more deeply
+indented lines after it, up to a blank line, a comment, another statement or
+anything at the margin.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .acltrace import VERBS, AclRun
+
+__all__ = ["statement_text", "describe_decision", "SourceStatement", "acl_statements", "router_names"]
+
+_STATEMENT = re.compile(rf"^(\s+)({'|'.join(VERBS)})\b")
+_ACL_NAME = re.compile(r"^([A-Za-z0-9_]+):\s*$")
+_BEGIN = re.compile(r"^\s*begin\s+(\w+)\s*$")
+_INCLUDE = re.compile(r"^\s*\.include(?:_if_exists)?\s+(\S+)\s*$")
+
+
+@dataclass(frozen=True)
+class SourceStatement:
+    """One ACL statement in a configuration file."""
+
+    file: str
+    line: int
+    acl: str
+    verb: str
+    text: tuple[str, ...]
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@functools.lru_cache(maxsize=64)
+def _lines(file: str) -> tuple[str, ...]:
+    try:
+        return tuple(Path(file).read_text(errors="replace").splitlines())
+    except OSError:
+        return ()
+
+
+def statement_text(file: str, line: int) -> list[tuple[int, str]]:
+    """The statement at FILE:LINE as (line number, text) pairs; [] if unreadable."""
+    lines = _lines(file)
+    if not 0 < line <= len(lines):
+        return []
+    first = lines[line - 1]
+    start = _STATEMENT.match(first)
+    text = [(line, first)]
+    if start is None:  # not where a statement begins (the file changed?)
+        return text
+    indent = len(start.group(1))
+    for number in range(line + 1, len(lines) + 1):
+        candidate = lines[number - 1]
+        stripped = candidate.strip()
+        if not stripped or stripped.startswith("#") or len(candidate) - len(candidate.lstrip()) <= indent:
+            break
+        text.append((number, candidate))
+    return text
+
+
+def acl_statements(config: str | Path) -> list[SourceStatement]:
+    """Every statement of every ACL in the configuration and the files it includes
+    (`.include` in any section; relative names are taken from the including file's
+    directory, as Exim does)."""
+    found: list[SourceStatement] = []
+    _scan(Path(config).absolute(), found, [], {"section": "main", "acl": ""})
+    return found
+
+
+def router_names(config: str | Path) -> list[str]:
+    """The routers, in order: names at the margin in the `begin routers` section."""
+    names: list[str] = []
+    _scan(Path(config).absolute(), [], names, {"section": "main", "acl": ""})
+    return names
+
+
+def _scan(path: Path, statements: list[SourceStatement], routers: list[str], state: dict[str, str]) -> None:
+    lines = _lines(str(path))
+    for number, text in enumerate(lines, 1):
+        if include := _INCLUDE.match(text):
+            _scan(path.parent / include[1], statements, routers, state)
+        elif begin := _BEGIN.match(text):
+            state["section"] = begin[1]
+        elif state["section"] == "acl":
+            if name := _ACL_NAME.match(text):
+                state["acl"] = name[1]
+            elif (statement := _STATEMENT.match(text)) and state["acl"]:
+                body = tuple(line for _, line in statement_text(str(path), number))
+                statements.append(SourceStatement(str(path), number, state["acl"], statement[2], body))
+        elif state["section"] == "routers" and (name := _ACL_NAME.match(text)):
+            routers.append(name[1])
+
+
+def describe_decision(run: AclRun) -> str:
+    """Which statement decided `run`, where, and its text, for a failure message:
+
+    Decided by the "deny" statement of ACL "acl_check_rcpt" (exim4.conf, line 140):
+      140 |   deny    message = relay not permitted
+    """
+    chain = run.decision_chain
+    if not chain:
+        return (
+            f'Decided by the end of ACL "{run.acl}": no statement ended it, so Exim '
+            f"answered {run.verdict or 'nothing'}."
+        )
+    parts = []
+    for depth, statement in enumerate(chain):
+        lead = "Decided by" if depth == 0 else f"{'  ' * depth}which ran an ACL decided by"
+        parts.append(
+            f'{lead} the "{statement.verb}" statement of ACL "{statement.acl}" '
+            f"({statement.file}, line {statement.line}):"
+        )
+        width = len(str(statement.line + 20))
+        indent = "  " * depth + "  "
+        parts += [
+            f"{indent}{number:>{width}} | {text}"
+            for number, text in statement_text(statement.file, statement.line)
+        ]
+    return "\n".join(parts)

@@ -1,0 +1,27 @@
+Feature: False claims about which statement decided
+  One for each decision step: every scenario must fail, naming the statement that did
+  decide and quoting it from the configuration.
+
+  Scenario: claims the wrong line decided
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <bob@other.example>
+    Then it was decided by the ACL "acl_check_rcpt" statement at line 128
+
+  Scenario: claims the wrong verb decided
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <erik@choir.test>
+    Then it was decided by the "deny" statement at line 126
+
+  Scenario: claims the wrong message
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <nobody@coop.test>
+    Then it was decided by the "deny" statement with message "relay not permitted"
+
+  Scenario: claims a warn applied that did not
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <anna@coop.test>
+    Then the statement at line 138 of ACL "acl_check_rcpt" applied
