@@ -119,10 +119,8 @@ def describe_decision(run: AclRun) -> str:
             f'{lead} the "{statement.verb}" statement of ACL "{statement.acl}" '
             f"({statement.file}, line {statement.line}):"
         )
-        width = len(str(statement.line + 20))
+        text = statement_text(statement.file, statement.line)
+        width = len(str(text[-1][0])) if text else 0
         indent = "  " * depth + "  "
-        parts += [
-            f"{indent}{number:>{width}} | {text}"
-            for number, text in statement_text(statement.file, statement.line)
-        ]
+        parts += [f"{indent}{number:>{width}} | {line}" for number, line in text]
     return "\n".join(parts)
