@@ -1,14 +1,18 @@
 """The `eximunit-bdd` command: `init` writes a starter policy suite, `steps` prints
-the step catalog."""
+the step catalog, `coverage -- behave ...` reports the ACL coverage of a run."""
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from typing import Sequence
 
 from .catalog import catalog_markdown
-from .errors import EximUnitError
+from .coverage import Coverage, coverage_report, coverage_text
+from .errors import EximUnitError, InvalidInputError
 from .starter import write_starter
 
 __all__ = ["main"]
@@ -19,11 +23,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if arguments.command == "init":
             return _init(arguments)
+        if arguments.command == "coverage":
+            return _coverage(arguments)
         sys.stdout.write(catalog_markdown())
         return 0
     except (EximUnitError, OSError) as error:
         print(f"eximunit-bdd {arguments.command}: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"eximunit-bdd {arguments.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 def _init(arguments: argparse.Namespace) -> int:
@@ -33,6 +42,41 @@ def _init(arguments: argparse.Namespace) -> int:
         print(f"  {path}")
     tested = arguments.config or "the system configuration"
     print(f"Run it there with: behave   (it tests {tested}; behave.ini names it)")
+    return 0
+
+
+def _coverage(arguments: argparse.Namespace) -> int:
+    """Run behave collecting coverage into a temporary file, then report it."""
+    command = list(arguments.behave)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        raise InvalidInputError("name the behave run after --: eximunit-bdd coverage -- behave features/")
+    if command[0] == "behave":
+        command[:1] = [sys.executable, "-m", "behave"]
+    with tempfile.TemporaryDirectory(prefix="eximunit-coverage-") as directory:
+        collected = Path(directory) / "coverage.json"
+        run = subprocess.run([*command, "-D", f"coverage={collected}"])
+        if not collected.exists():
+            print(
+                f"eximunit-bdd coverage: behave wrote no coverage (it exited {run.returncode}).",
+                file=sys.stderr,
+            )
+            return run.returncode or 1
+        report = coverage_report(Coverage.from_json(collected.read_text()))
+    text = coverage_text(report)
+    sys.stdout.write(text)
+    if arguments.output:
+        Path(arguments.output).write_text(text)
+    if run.returncode:
+        return run.returncode
+    if arguments.fail_under is not None and report.percent < arguments.fail_under:
+        print(
+            f"eximunit-bdd coverage: {report.percent:.0f}% of the ACL statements were reached, "
+            f"under --fail-under {arguments.fail_under:g}.",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 
@@ -59,6 +103,19 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "steps", help="print the step catalog (Markdown): every phrase, what it checks, an example"
     )
+    coverage = commands.add_parser(
+        "coverage",
+        help="run behave and report which ACL statements and routers it reached",
+        description="Run the behave command given after -- (eximunit-bdd coverage -- behave "
+        "features/), then list every ACL statement of the configuration with how many "
+        "scenarios reached it and how many it decided, the routers that -bt checks reached, "
+        "and the statements never reached.",
+    )
+    coverage.add_argument(
+        "--fail-under", type=float, metavar="PERCENT", help="exit 2 if fewer ACL statements were reached"
+    )
+    coverage.add_argument("--output", metavar="FILE", help="also write the report to FILE")
+    coverage.add_argument("behave", nargs=argparse.REMAINDER, metavar="-- behave ARGS", help="the behave run")
     return parser
 
 

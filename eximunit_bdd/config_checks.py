@@ -82,9 +82,12 @@ class EximConfig:
         macros: Mapping[str, str | None] | None = None,
         timeout: float = 10.0,
         options: EximOptions | None = None,
+        routings: list[Routing] | None = None,
     ) -> None:
-        """`options` replaces config/exim/macros/timeout when given."""
+        """`options` replaces config/exim/macros/timeout when given. Every `route`
+        result is also appended to `routings` when given (for ACL coverage)."""
         self.options = options or EximOptions(exim, config, dict(macros or {}), True, timeout)
+        self.routings = routings if routings is not None else []
 
     # ---- questions ----------------------------------------------------------------------
 
@@ -96,7 +99,9 @@ class EximConfig:
         """`exim -bt ADDRESS`: routers, transports, hosts, redirects, failures."""
         address = check_address(address)
         run = self.run("-bt", "--", address)
-        return parse_routing(address, run.stdout, run.command)
+        routing = parse_routing(address, run.stdout, run.command)
+        self.routings.append(routing)
+        return routing
 
     def verify(self, address: str) -> Verification:
         """`exim -bv ADDRESS`: would the address verify as a recipient (no callouts)."""
@@ -116,6 +121,13 @@ class EximConfig:
         """An option's value as Exim read it: of the main section, or of a router or
         transport (`option("port", transport="hub_smtp")`)."""
         return self._option_and_run(name, router, transport)[0]
+
+    def configuration_file(self) -> str:
+        """The file Exim reads: the one named, else the installed one (`-bP configure_file`)."""
+        named = self.options.config_path()
+        if named is not None:
+            return str(named)
+        return str(self.option("configure_file").value)
 
     def routers(self) -> list[str]:
         """The routers' names, in order."""

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from behave.fixture import use_fixture
 
+from .config_checks import EximConfig
+from .coverage import Coverage
 from .dnsnetwork import close_shared_dns_network, shared_dns_network
 from .errors import NetworkUnavailableError
 from .fixtures import eximunit_options, eximunit_scenario
@@ -31,8 +34,13 @@ _SAID: set[str] = set()
 
 
 def before_all(context: Any) -> None:
-    """Read the userdata (exim, exim_config, callouts, timeout) once, failing fast."""
+    """Read the userdata (exim, exim_config, callouts, timeout) once, failing fast.
+    With `coverage=FILE`, collect the ACL coverage of the run into FILE."""
     context.eximunit_options = options_from_userdata(context.config.userdata)
+    context.eximunit_coverage = None
+    if context.config.userdata.get("coverage"):
+        config = EximConfig(options=context.eximunit_options).configuration_file()
+        context.eximunit_coverage = Coverage(config)
     _stop_cleanly_on_sigterm()
 
 
@@ -61,15 +69,24 @@ def after_scenario(context: Any, scenario: Any) -> None:
     if state is None:
         return
     scenario.eximunit_sessions = list(state.sessions)
+    scenario.eximunit_routings = state.routings
     try:
         state.close_all()
     finally:
         _add_transcripts_to_failure(scenario)
+    coverage = getattr(context, "eximunit_coverage", None)
+    if coverage is not None:
+        replies = (reply for session in state.sessions for reply in session.replies)
+        coverage.add_scenario(replies, state.routings)
 
 
 def after_all(context: Any) -> None:
-    """Stop the fake DNS network, if a scenario needed one."""
+    """Write the ACL coverage (with `coverage=FILE`); stop the fake DNS network, if a
+    scenario needed one."""
     close_shared_dns_network()
+    coverage = getattr(context, "eximunit_coverage", None)
+    if coverage is not None:
+        Path(context.config.userdata["coverage"]).write_text(coverage.to_json())
 
 
 def _say_once(message: str) -> None:

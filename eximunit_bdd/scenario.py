@@ -13,6 +13,7 @@ from .errors import StepUsageError
 from .exim import EximOptions, check_ip, check_macro_name, check_port
 from .fakes import FakePeer, port_macro
 from .reply import Reply
+from .routing import Routing
 from .session import EximSession
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,6 +48,8 @@ class ScenarioSessions:
         self.sessions: list[EximSession] = []
         #: Running fake peers by the macro that carries their port (HUB_PORT).
         self.peers: dict[str, FakePeer] = {}
+        #: What the scenario's routing checks (-bt) found, for ACL coverage.
+        self.routings: list[Routing] = []
         self._current: EximSession | None = None
         #: Settings changed after the current session started; they need a new connection.
         self._unapplied: list[str] = []
@@ -128,7 +131,7 @@ class ScenarioSessions:
     def config(self) -> EximConfig:
         """One-shot questions (-bt, -bv, -be, -bP, -bV) with the configuration, macros
         and fake peers chosen so far; each runs its own Exim, so none needs a connection."""
-        return EximConfig(options=self.options.with_macros(self.macros))
+        return EximConfig(options=self.options.with_macros(self.macros), routings=self.routings)
 
     @property
     def last_reply(self) -> Reply:

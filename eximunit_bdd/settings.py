@@ -15,6 +15,7 @@ USERDATA_KEYS = {
     "exim": "the Exim binary (absent: exim4, then exim, on PATH or in /usr/sbin)",
     "callouts": "yes (default): sessions run -bhc and do callouts; no: -bh",
     "timeout": "seconds to wait for any single reply (default 10)",
+    "coverage": "a file to write the run's ACL coverage to (JSON; eximunit-bdd coverage reads it)",
 }
 _YES = {"yes", "true", "on", "1"}
 _NO = {"no", "false", "off", "0"}
