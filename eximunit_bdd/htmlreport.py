@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterable, Sequence
 
+from .coverage import CoverageReport
 from .reply import Reply
 from .transcript import Transcript, TranscriptLine
 
@@ -85,9 +86,13 @@ class FeatureReport:
 
 
 def render_report(
-    features: Iterable[FeatureReport], title: str = "Mail policy report", about: str = ""
+    features: Iterable[FeatureReport],
+    title: str = "Mail policy report",
+    about: str = "",
+    coverage: CoverageReport | None = None,
 ) -> str:
-    """The whole page. `about` is a line under the title (which configuration, when)."""
+    """The whole page. `about` is a line under the title (which configuration, when);
+    `coverage`, the run's ACL coverage, goes at the end."""
     features = list(features)
     feature_counts = _counted(feature.status for feature in features)
     scenario_counts = _counted(scenario.status for feature in features for scenario in feature.scenarios)
@@ -121,6 +126,8 @@ def render_report(
     parts.append("</header><main>")
     for f_index, feature in enumerate(features):
         parts.append(_feature(feature, f_index))
+    if coverage is not None:
+        parts.append(_coverage(coverage))
     parts.append("</main></body></html>\n")
     return "\n".join(part for part in parts if part)
 
@@ -224,6 +231,34 @@ def _bubble(lines: list[TranscriptLine], failing_reply: Reply | None, failing: S
     return f'<div class="{classes}">{extra}<pre>{_e(text)}</pre>{headers}</div>'
 
 
+def _coverage(report: CoverageReport) -> str:
+    reached = sum(1 for row in report.rows if row.reached)
+    parts = [
+        '<section class="coverage">',
+        f"<h2>ACL coverage: {reached} of {len(report.rows)} statements reached ({report.percent:.0f}%)</h2>",
+        f'<p class="location">{_e(report.config)}, over {report.scenarios} scenarios. A statement is reached '
+        "when Exim tested it for a scenario, and decides when it ended its ACL.</p>",
+        '<table class="data"><tr><th>where</th><th>ACL</th><th>statement</th><th>reached</th>'
+        "<th>decided</th></tr>",
+    ]
+    for row in report.rows:
+        statement = row.statement
+        text = "\n".join(line.strip() for line in statement.text)
+        parts.append(
+            f'<tr class="{"reached" if row.reached else "unreached"}">'
+            f"<td>{_e(statement.file.rsplit('/', 1)[-1])}:{statement.line}</td><td>{_e(statement.acl)}</td>"
+            f"<td><pre>{_e(text)}</pre></td><td>{row.reached}</td><td>{row.decided}</td></tr>"
+        )
+    parts.append("</table>")
+    parts.append('<table class="data"><tr><th>router</th><th>accepted an address in -bt checks</th></tr>')
+    for name, count in report.routers:
+        parts.append(
+            f'<tr class="{"reached" if count else "unreached"}"><td>{_e(name)}</td><td>{count}</td></tr>'
+        )
+    parts.append("</table></section>")
+    return "\n".join(parts)
+
+
 def _counted(statuses: Iterable[str]) -> str:
     """`"3 passed, 1 failed"`"""
     counts = Counter(_verdict_class(status) for status in statuses)
@@ -307,5 +342,8 @@ table.data th, table.data td { border: 1px solid #ccc; padding: .15em .6em; }
 .header-added { color: var(--pass); font-size: .8em; margin: .3em 0 0; }
 .log, .legend .log { align-self: flex-start; color: #5d4037; background: #fff8e1; border: 1px dashed #d7b96b;
   padding: .2em .6em; font-size: .9em; max-width: 85%; }
+.coverage { background: #fff; border-radius: 8px; padding: .6em 1.2em 1em; }
+.coverage tr.unreached td { background: #fff4e0; }
+.coverage tr.unreached td:first-child { border-left: 4px solid var(--error); }
 .note { align-self: center; color: #666; font-style: italic; font-size: .85em; }
 """

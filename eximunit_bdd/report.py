@@ -12,9 +12,12 @@ from typing import Any
 
 from behave.formatter.base import Formatter
 
+from .config_checks import EximConfig
+from .coverage import Coverage, CoverageReport, coverage_report
 from .environment import TRANSCRIPTS_HEADING
 from .errors import EximUnitError, SmtpAssertionError
 from .htmlreport import Conversation, FeatureReport, ScenarioReport, StepReport, render_report
+from .settings import options_from_userdata
 
 __all__ = ["HtmlFormatter", "feature_report"]
 
@@ -36,9 +39,25 @@ class HtmlFormatter(Formatter):  # type: ignore[misc]  # behave has no type hint
     def close(self) -> None:
         config = self.config.userdata.get("exim_config") or "the system configuration"
         about = f"Exim configuration: {config}. Run on {datetime.now():%Y-%m-%d at %H:%M}."
-        page = render_report([feature_report(feature) for feature in self._features], about=about)
+        features = [feature_report(feature) for feature in self._features]
+        page = render_report(features, about=about, coverage=self._coverage())
         self.open().write(page)
         self.close_stream()
+
+    def _coverage(self) -> CoverageReport | None:
+        """The run's ACL coverage, from the sessions and routing checks kept on each
+        scenario; None if the configuration cannot be named (Exim missing, say)."""
+        try:
+            options = options_from_userdata(self.config.userdata)
+            coverage = Coverage(EximConfig(options=options).configuration_file())
+        except EximUnitError:
+            return None
+        for feature in self._features:
+            for scenario in feature.walk_scenarios():
+                if hasattr(scenario, "eximunit_sessions"):
+                    replies = [reply for session in scenario.eximunit_sessions for reply in session.replies]
+                    coverage.add_scenario(replies, scenario.eximunit_routings)
+        return coverage_report(coverage)
 
 
 def feature_report(feature: Any) -> FeatureReport:
