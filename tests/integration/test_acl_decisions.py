@@ -1,11 +1,18 @@
 """Which statement decided, with the real Exim: accept, deny, defer, a warn that
-applied, a decision inside a nested ACL from an .included file, an implicit deny."""
+applied, a decision inside a nested ACL from an .included file, an implicit deny, and
+Debian's split configuration."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
-from eximunit_bdd import EximSession, UnexpectedReplyError
+from eximunit_bdd import EximOptions, EximSession, UnexpectedReplyError
+from eximunit_bdd.aclsource import acl_statements, statement_text
+from eximunit_bdd.dnsnetwork import DnsNetwork
 
 from .conftest import CONFIGS
 
@@ -48,3 +55,42 @@ def test_an_implicit_deny_is_named_in_the_failure(session):
         session.mail_from("x@stranger.test")
     assert 'Decided by the end of ACL "acl_check_mail": no statement ended it' in str(failure.value)
     assert "implicit DENY" in str(failure.value)
+
+
+@pytest.fixture
+def debian_split_config(tmp_path) -> Path:
+    """Debian's configuration as update-exim4.conf builds it from /etc/exim4/conf.d when
+    dc_use_split_config is true (into a file of our own: the machine's is untouched)."""
+    source = tmp_path / "etc"
+    shutil.copytree("/etc/exim4/conf.d", source / "conf.d")
+    settings = Path("/etc/exim4/update-exim4.conf.conf").read_text()
+    (source / "update-exim4.conf.conf").write_text(
+        settings.replace("dc_use_split_config='false'", "dc_use_split_config='true'")
+    )
+    config = tmp_path / "exim4.conf"
+    subprocess.run(["update-exim4.conf", "-d", str(source), "-o", str(config)], check=True, timeout=60)
+    return config
+
+
+def test_the_debian_split_configuration(private_tmp, debian_split_config):
+    # Debian's configuration looks up the client's name (host_lookup = *): in the fake
+    # DNS's network nothing reaches the real DNS.
+    with DnsNetwork() as world:
+        options = EximOptions(config=debian_split_config, network=world.network)
+        with EximSession("192.0.2.1", options=options) as session:
+            session.mail_from("alice@example.net")
+            reply = session.send_rcpt_to("bob@other.example")
+    assert reply.code == 550
+    (decider,) = reply.decision.decision_chain
+    assert (decider.acl, decider.verb, decider.file) == (
+        "acl_check_rcpt",
+        "require",
+        str(debian_split_config),
+    )
+    text = [line for _, line in statement_text(decider.file, decider.line)]
+    assert text[0].strip() == "require" and "message = relay not permitted" in " ".join(text)
+    listed = {statement.location: statement for statement in acl_statements(debian_split_config)}
+    assert decider.location in listed and listed[decider.location].acl == "acl_check_rcpt"
+    assert {"acl_check_rcpt", "acl_check_data", "acl_local_deny_exceptions"} <= {
+        s.acl for s in listed.values()
+    }
