@@ -56,6 +56,7 @@ def _run_against_the_example(tmp_path, feature: str) -> str:
         ("Given a fake SMTP server", 2),
         ("Feature: Where the co-op's mail goes", 6),
         ("Feature: The garden co-op's DNS checks", 5),
+        ("Feature: Which rule of the configuration decided\n", 1),
     ],
 )
 def test_each_tutorial_feature_runs_against_the_example(tmp_path, marker, scenarios):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from eximunit_bdd.aclsource import SourceStatement
+from eximunit_bdd.coverage import CoverageReport, CoverageRow
 from eximunit_bdd.htmlreport import Conversation, FeatureReport, ScenarioReport, StepReport, render_report
 from eximunit_bdd.reply import Reply
 from eximunit_bdd.trace import Header
@@ -168,3 +170,17 @@ def test_tables_and_docstrings_of_steps_are_shown():
     )
     assert "<th>address</th>" in page and "<td>a@b</td>" in page
     assert "Subject: hi\n\nhello" in page
+
+
+def test_the_coverage_section_lists_every_statement_and_marks_the_unreached():
+    deny = SourceStatement(
+        "/etc/exim4/exim4.conf", 140, "acl_check_rcpt", "deny", ("  deny    message = <no>",)
+    )
+    warn = SourceStatement("/etc/exim4/exim4.conf", 130, "acl_check_rcpt", "warn", ("  warn",))
+    report = CoverageReport(
+        "/etc/exim4/exim4.conf", 3, (CoverageRow(deny, 2, 1), CoverageRow(warn, 0, 0)), (("dnslookup", 1),)
+    )
+    page = render_report([], coverage=report)
+    assert "ACL coverage: 1 of 2 statements reached (50%)" in page
+    assert '<tr class="unreached"><td>exim4.conf:130</td>' in page and "deny    message = &lt;no&gt;" in page
+    assert '<tr class="reached"><td>dnslookup</td><td>1</td></tr>' in page
