@@ -31,6 +31,7 @@ VERBS = ("accept", "defer", "deny", "discard", "drop", "require", "warn")
 _USING = re.compile(r'^>>>\s+using ACL "([^"]+)"')
 _PROCESSING = re.compile(r'^>>>\s+processing "(\w+)" \((.+) (\d+)\)$')
 _MESSAGE = re.compile(r"^>>>\s+message: (.*)$")
+_CHECK = re.compile(r"^>>>\s+check (.*)$")
 _OUTCOME = re.compile(r'^>>>\s+(\w+): condition test (succeeded|failed|deferred|error) in ACL "([^"]+)"')
 _END = re.compile(r'^>>>\s+end of ACL "([^"]+)": (.+)$')
 
@@ -47,6 +48,9 @@ class AclStatement:
     outcome: str = ""
     #: The message as written in the configuration (unexpanded), if it has one.
     message: str | None = None
+    #: The conditions Exim tested, as traced (`hosts = +blocked_hosts`), in order; the
+    #: last one tested decided the outcome.
+    conditions: list[str] = field(default_factory=list)
     #: ACLs run by its conditions (`acl = NAME`), in order.
     nested: list[AclRun] = field(default_factory=list)
 
@@ -120,6 +124,8 @@ def parse_acl_runs(trace: Iterable[str]) -> list[AclRun]:
             continue
         elif match := _PROCESSING.match(line):
             stack[-1].statements.append(AclStatement(stack[-1].acl, match[1], match[2], int(match[3])))
+        elif (match := _CHECK.match(line)) and stack[-1].statements:
+            stack[-1].statements[-1].conditions.append(match[1])
         elif (match := _MESSAGE.match(line)) and stack[-1].statements:
             stack[-1].statements[-1].message = match[1]
         elif (match := _OUTCOME.match(line)) and stack[-1].statements and match[3] == stack[-1].acl:

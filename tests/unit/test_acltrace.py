@@ -53,6 +53,13 @@ def test_a_decision_inside_a_nested_acl_is_followed_inwards(runs):
     assert [s.line for s in runs[6].all_statements()] == [28, 29, 30, 3, 5, 31, 33, 35]
 
 
+def test_the_conditions_tested_are_kept_in_order(runs):
+    require = runs[2].statements[2]
+    assert require.conditions == ["acl = acl_sender_ok"]
+    assert runs[5].decided_by.conditions == ["!domains = +local_domains"]
+    assert runs[1].statements[0].conditions == ["add_header = X-Seen: $local_part"]
+
+
 def test_a_warn_is_applied_but_never_decides(runs):
     warn = runs[1].statements[0]
     assert (warn.verb, warn.line, warn.outcome, warn.decides) == ("warn", 28, "succeeded", False)
