@@ -20,7 +20,7 @@ from .aclsource import SourceStatement, acl_statements, router_names
 from .reply import Reply
 from .routing import Routing
 
-__all__ = ["Coverage", "CoverageRow", "CoverageReport", "coverage_report", "coverage_text"]
+__all__ = ["Coverage", "CoverageRow", "CoverageReport", "coverage_report", "coverage_text", "scenarios"]
 
 
 @dataclass
@@ -114,7 +114,7 @@ def coverage_text(report: CoverageReport) -> str:
     reached = sum(1 for row in report.rows if row.reached)
     routers_reached = sum(1 for _, count in report.routers if count)
     lines = [
-        f"ACL coverage of {_shown(report.config)} over {report.scenarios} scenarios: "
+        f"ACL coverage of {_shown(report.config)} over {scenarios(report.scenarios)}: "
         f"{reached} of {len(report.rows)} statements reached ({report.percent:.0f}%); "
         f"routers that accepted an address in -bt checks: {routers_reached} of {len(report.routers)} "
         "(-bt does not name redirect routers).",
@@ -134,6 +134,11 @@ def coverage_text(report: CoverageReport) -> str:
             for row in report.unreached
         ]
     return "\n".join(lines) + "\n"
+
+
+def scenarios(count: int) -> str:
+    """`1 scenario`, `2 scenarios`."""
+    return f"{count} scenario" + ("" if count == 1 else "s")
 
 
 def _shown(file: str) -> str:

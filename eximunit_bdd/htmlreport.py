@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterable, Sequence
 
-from .coverage import CoverageReport
+from .coverage import CoverageReport, scenarios
 from .reply import Reply
 from .transcript import Transcript, TranscriptLine
 
@@ -236,8 +236,8 @@ def _coverage(report: CoverageReport) -> str:
     parts = [
         '<section class="coverage">',
         f"<h2>ACL coverage: {reached} of {len(report.rows)} statements reached ({report.percent:.0f}%)</h2>",
-        f'<p class="location">{_e(report.config)}, over {report.scenarios} scenarios. A statement is reached '
-        "when Exim tested it for a scenario, and decides when it ended its ACL.</p>",
+        f'<p class="location">{_e(report.config)}, over {scenarios(report.scenarios)}. A statement is '
+        "reached when Exim tested it for a scenario, and decides when it ended its ACL.</p>",
         '<table class="data"><tr><th>where</th><th>ACL</th><th>statement</th><th>reached</th>'
         "<th>decided</th></tr>",
     ]
@@ -250,12 +250,13 @@ def _coverage(report: CoverageReport) -> str:
             f"<td><pre>{_e(text)}</pre></td><td>{row.reached}</td><td>{row.decided}</td></tr>"
         )
     parts.append("</table>")
-    parts.append('<table class="data"><tr><th>router</th><th>accepted an address in -bt checks</th></tr>')
-    for name, count in report.routers:
-        parts.append(
-            f'<tr class="{"reached" if count else "unreached"}"><td>{_e(name)}</td><td>{count}</td></tr>'
-        )
-    parts.append("</table></section>")
+    if report.routers:
+        parts.append('<table class="data"><tr><th>router</th><th>accepted an address in -bt checks</th></tr>')
+        for name, count in report.routers:
+            reached_class = "reached" if count else "unreached"
+            parts.append(f'<tr class="{reached_class}"><td>{_e(name)}</td><td>{count}</td></tr>')
+        parts.append("</table>")
+    parts.append("</section>")
     return "\n".join(parts)
 
 
