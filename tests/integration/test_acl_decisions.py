@@ -68,7 +68,8 @@ def debian_split_config(tmp_path) -> Path:
         settings.replace("dc_use_split_config='false'", "dc_use_split_config='true'")
     )
     config = tmp_path / "exim4.conf"
-    subprocess.run(["update-exim4.conf", "-d", str(source), "-o", str(config)], check=True, timeout=60)
+    update = "/usr/sbin/update-exim4.conf"  # by its path: an ordinary user's PATH lacks /usr/sbin
+    subprocess.run([update, "-d", str(source), "-o", str(config)], check=True, timeout=60)
     return config
 
 
