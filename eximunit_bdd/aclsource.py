@@ -16,7 +16,15 @@ from pathlib import Path
 
 from .acltrace import VERBS, AclRun
 
-__all__ = ["statement_text", "describe_decision", "SourceStatement", "acl_statements", "router_names"]
+__all__ = [
+    "config_lines",
+    "statement_text",
+    "quoted",
+    "describe_decision",
+    "SourceStatement",
+    "acl_statements",
+    "router_names",
+]
 
 _STATEMENT = re.compile(rf"^(\s+)({'|'.join(VERBS)})\b")
 _ACL_NAME = re.compile(r"^([A-Za-z0-9_]+):\s*$")
@@ -39,17 +47,34 @@ class SourceStatement:
         return f"{self.file}:{self.line}"
 
 
+def config_lines(file: str) -> tuple[str, ...]:
+    """The lines of a configuration file, () if unreadable. Read once per version of
+    the file: a suite quotes the same statements many times, and may edit the file."""
+    try:
+        modified = Path(file).stat().st_mtime_ns
+    except OSError:
+        return ()
+    return _read_lines(file, modified)
+
+
 @functools.lru_cache(maxsize=64)
-def _lines(file: str) -> tuple[str, ...]:
+def _read_lines(file: str, modified: int) -> tuple[str, ...]:
     try:
         return tuple(Path(file).read_text(errors="replace").splitlines())
     except OSError:
         return ()
 
 
+def quoted(file: str, line: int, indent: str = "  ") -> list[str]:
+    """The statement at FILE:LINE as numbered lines for a message: `  31 | defer ...`."""
+    text = statement_text(file, line)
+    width = len(str(text[-1][0])) if text else 0
+    return [f"{indent}{number:>{width}} | {line_text}" for number, line_text in text]
+
+
 def statement_text(file: str, line: int) -> list[tuple[int, str]]:
     """The statement at FILE:LINE as (line number, text) pairs; [] if unreadable."""
-    lines = _lines(file)
+    lines = config_lines(file)
     if not 0 < line <= len(lines):
         return []
     first = lines[line - 1]
@@ -84,7 +109,7 @@ def router_names(config: str | Path) -> list[str]:
 
 
 def _scan(path: Path, statements: list[SourceStatement], routers: list[str], state: dict[str, str]) -> None:
-    lines = _lines(str(path))
+    lines = config_lines(str(path))
     for number, text in enumerate(lines, 1):
         if include := _INCLUDE.match(text):
             _scan(path.parent / include[1], statements, routers, state)
@@ -119,8 +144,5 @@ def describe_decision(run: AclRun) -> str:
             f'{lead} the "{statement.verb}" statement of ACL "{statement.acl}" '
             f"({statement.file}, line {statement.line}):"
         )
-        text = statement_text(statement.file, statement.line)
-        width = len(str(text[-1][0])) if text else 0
-        indent = "  " * depth + "  "
-        parts += [f"{indent}{number:>{width}} | {line}" for number, line in text]
+        parts += quoted(statement.file, statement.line, "  " * depth + "  ")
     return "\n".join(parts)

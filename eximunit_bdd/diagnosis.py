@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from .aclsource import config_lines
 from .errors import ConfigPermissionError, EximConfigError, EximCrashedError, EximUnitError
 from .trace import log_lines
 
@@ -83,7 +83,5 @@ def _joined(stderr_lines: list[str]) -> list[str]:
 
 
 def _line_of(path: str, number: int) -> str:
-    try:
-        return Path(path).read_text(errors="replace").splitlines()[number - 1].strip()
-    except (OSError, IndexError):
-        return "(line not readable)"
+    lines = config_lines(path)
+    return lines[number - 1].strip() if 0 < number <= len(lines) else "(line not readable)"

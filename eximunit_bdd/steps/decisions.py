@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, NoReturn
 
-from ..aclsource import describe_decision, statement_text
+from ..aclsource import describe_decision, quoted
 from ..acltrace import AclRun, AclStatement
 from ..checks import failure_message, what
 from ..errors import UnexpectedReplyError
@@ -132,7 +132,5 @@ def step_statement_applied(context: Any, line: int, acl: str) -> None:
     if not statements:
         _fail(context, wanted + "Exim did not reach it.\n" + describe_decision(run))
     last = statements[-1]
-    quoted = "\n".join(f"  {number} | {text}" for number, text in statement_text(last.file, last.line))
-    _fail(
-        context, wanted + f"its conditions {last.outcome or 'were not all tested'} ({last.file}):\n{quoted}"
-    )
+    text = "\n".join(quoted(last.file, last.line))
+    _fail(context, wanted + f"its conditions {last.outcome or 'were not all tested'} ({last.file}):\n{text}")
