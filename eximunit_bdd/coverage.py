@@ -14,13 +14,19 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Protocol
 
 from .aclsource import SourceStatement, acl_statements, router_names
 from .reply import Reply
 from .routing import Routing
 
 __all__ = ["Coverage", "CoverageRow", "CoverageReport", "coverage_report", "coverage_text", "scenarios"]
+
+
+class _Session(Protocol):
+    """What coverage needs of an `EximSession`: its replies, traces attached."""
+
+    replies: list[Reply]
 
 
 @dataclass
@@ -34,11 +40,12 @@ class Coverage:
     decided: Counter[str] = field(default_factory=Counter)
     routers: Counter[str] = field(default_factory=Counter)
 
-    def add_scenario(self, replies: Iterable[Reply], routings: Iterable[Routing] = ()) -> None:
-        """One scenario: each statement and router counts once, however often reached."""
+    def add_scenario(self, sessions: Iterable[_Session], routings: Iterable[Routing] = ()) -> None:
+        """One scenario's sessions and routing checks: each statement and router counts
+        once, however often reached."""
         reached: set[str] = set()
         decided: set[str] = set()
-        for reply in replies:
+        for reply in (reply for session in sessions for reply in session.replies):
             for run in reply.acl_runs:
                 reached.update(statement.location for statement in run.all_statements())
                 decided.update(statement.location for statement in run.decision_chain)
@@ -88,11 +95,14 @@ class CoverageReport:
     routers: tuple[tuple[str, int], ...]
 
     @property
+    def reached(self) -> int:
+        """How many statements were reached at all."""
+        return sum(1 for row in self.rows if row.reached)
+
+    @property
     def percent(self) -> float:
         """Statements reached, in percent of all (100 for a configuration without ACLs)."""
-        if not self.rows:
-            return 100.0
-        return 100.0 * sum(1 for row in self.rows if row.reached) / len(self.rows)
+        return 100.0 * self.reached / len(self.rows) if self.rows else 100.0
 
     @property
     def unreached(self) -> list[CoverageRow]:
@@ -111,11 +121,10 @@ def coverage_report(coverage: Coverage) -> CoverageReport:
 
 def coverage_text(report: CoverageReport) -> str:
     """The report as a table for the console and CI logs."""
-    reached = sum(1 for row in report.rows if row.reached)
     routers_reached = sum(1 for _, count in report.routers if count)
     lines = [
         f"ACL coverage of {_shown(report.config)} over {scenarios(report.scenarios)}: "
-        f"{reached} of {len(report.rows)} statements reached ({report.percent:.0f}%); "
+        f"{report.reached} of {len(report.rows)} statements reached ({report.percent:.0f}%); "
         f"routers that accepted an address in -bt checks: {routers_reached} of {len(report.routers)} "
         "(-bt does not name redirect routers).",
         "",

@@ -76,8 +76,7 @@ def after_scenario(context: Any, scenario: Any) -> None:
         _add_transcripts_to_failure(scenario)
     coverage = getattr(context, "eximunit_coverage", None)
     if coverage is not None:
-        replies = (reply for session in state.sessions for reply in session.replies)
-        coverage.add_scenario(replies, state.routings)
+        coverage.add_scenario(state.sessions, state.routings)
 
 
 def after_all(context: Any) -> None:

@@ -232,10 +232,10 @@ def _bubble(lines: list[TranscriptLine], failing_reply: Reply | None, failing: S
 
 
 def _coverage(report: CoverageReport) -> str:
-    reached = sum(1 for row in report.rows if row.reached)
     parts = [
         '<section class="coverage">',
-        f"<h2>ACL coverage: {reached} of {len(report.rows)} statements reached ({report.percent:.0f}%)</h2>",
+        f"<h2>ACL coverage: {report.reached} of {len(report.rows)} statements reached "
+        f"({report.percent:.0f}%)</h2>",
         f'<p class="location">{_e(report.config)}, over {scenarios(report.scenarios)}. A statement is '
         "reached when Exim tested it for a scenario, and decides when it ended its ACL.</p>",
         '<table class="data"><tr><th>where</th><th>ACL</th><th>statement</th><th>reached</th>'

@@ -55,8 +55,7 @@ class HtmlFormatter(Formatter):  # type: ignore[misc]  # behave has no type hint
         for feature in self._features:
             for scenario in feature.walk_scenarios():
                 if hasattr(scenario, "eximunit_sessions"):
-                    replies = [reply for session in scenario.eximunit_sessions for reply in session.replies]
-                    coverage.add_scenario(replies, scenario.eximunit_routings)
+                    coverage.add_scenario(scenario.eximunit_sessions, scenario.eximunit_routings)
         return coverage_report(coverage)
 
 

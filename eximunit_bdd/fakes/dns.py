@@ -111,8 +111,9 @@ class FakeDns:
             self._failing.clear()
             self.queries.clear()
 
-    def answer(self, wire: bytes, limit: int | None = _UDP_LIMIT) -> bytes | None:
-        """The response to one query message (None for garbage, which gets no answer)."""
+    def answer(self, wire: bytes, over_tcp: bool = False) -> bytes | None:
+        """The response to one query message (None for garbage, which gets no answer).
+        Over UDP, an answer too big for the client's buffer is truncated (TC)."""
         try:
             query = dns.message.from_wire(wire)
         except dns.exception.DNSException:
@@ -124,7 +125,7 @@ class FakeDns:
                 self._resolve(query.question[0], response)
         else:
             response.set_rcode(dns.rcode.FORMERR)
-        payload = max(query.payload, _UDP_LIMIT) if limit is not None else 65535
+        payload = 65535 if over_tcp else max(query.payload, _UDP_LIMIT)
         wire_answer = response.to_wire()
         if len(wire_answer) > payload:  # ask again over TCP
             response.answer.clear()
@@ -211,7 +212,7 @@ class FakeDns:
             connection.settimeout(self.timeout)
             try:
                 (length,) = struct.unpack("!H", _read_exactly(connection, 2))
-                answer = self.answer(_read_exactly(connection, length), limit=None)
+                answer = self.answer(_read_exactly(connection, length), over_tcp=True)
                 if answer is not None:
                     connection.sendall(struct.pack("!H", len(answer)) + answer)
             except (OSError, ValueError, struct.error):

@@ -25,8 +25,8 @@ def zone() -> FakeDns:
     return zone
 
 
-def ask(zone: FakeDns, name: str, record_type: str, limit: int | None = 512) -> dns.message.Message:
-    wire = zone.answer(dns.message.make_query(name, record_type, use_edns=False).to_wire(), limit)
+def ask(zone: FakeDns, name: str, record_type: str, over_tcp: bool = False) -> dns.message.Message:
+    wire = zone.answer(dns.message.make_query(name, record_type, use_edns=False).to_wire(), over_tcp)
     assert wire is not None
     return dns.message.from_wire(wire)
 
@@ -68,7 +68,7 @@ def test_long_txt_records_are_split_into_strings_and_truncated_over_udp():
     zone.add("big.test", "TXT", value)
     truncated = ask(zone, "big.test", "TXT")
     assert truncated.flags & dns.flags.TC and not truncated.answer, "the resolver must ask again over TCP"
-    over_tcp = ask(zone, "big.test", "TXT", limit=None)
+    over_tcp = ask(zone, "big.test", "TXT", over_tcp=True)
     (rdata,) = [rdata for rrset in over_tcp.answer for rdata in rrset]
     assert all(len(string) <= 255 for string in rdata.strings) and len(rdata.strings) > 1
     assert b"".join(rdata.strings).decode() == value
