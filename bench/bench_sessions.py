@@ -28,8 +28,8 @@ import time
 from pathlib import Path
 
 from eximunit_bdd import find_exim
+from eximunit_bdd.exim.sandbox import caller_group, caller_user, sandbox_base
 from eximunit_bdd.fakes import FakeSmtpServer
-from eximunit_bdd.sandbox import caller_group, caller_user, sandbox_base
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "examples" / "coop" / "exim4.conf"

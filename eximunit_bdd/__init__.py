@@ -6,8 +6,6 @@ For unittest/pytest: `EximSession` and `EximTestCase` for SMTP sessions, `EximCo
 routing, verification, expansions, options and the build.
 """
 
-from .buildinfo import EximBuild
-from .config_checks import EximConfig, Expansion
 from .errors import (
     ConfigAssertionError,
     ConfigPermissionError,
@@ -23,14 +21,17 @@ from .errors import (
     UnexpectedOutputError,
     UnexpectedReplyError,
 )
-from .exim import EximOptions, find_exim
-from .message import build_message, random_body
-from .optionvalues import OptionValue
-from .reply import Reply
-from .routing import Delivery, Failure, Host, Routing, Verification
-from .session import DEFAULT_HELO_NAME, EximSession
+from .exim.binary import find_exim
+from .exim.options import EximOptions
+from .oneshot.build import EximBuild
+from .oneshot.config import EximConfig, Expansion
+from .oneshot.options import OptionValue
+from .oneshot.routing import Delivery, Failure, Host, Routing, Verification
+from .smtp.message import build_message, random_body
+from .smtp.reply import Reply
+from .smtp.session import DEFAULT_HELO_NAME, EximSession
 from .testcase import EximTestCase
-from .trace import Header
+from .trace.headers import Header
 
 __all__ = [
     "EximSession",

@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .reply import Reply
+    from .smtp.reply import Reply
 
 __all__ = [
     "EximUnitError",

@@ -6,10 +6,10 @@ import os
 import unittest
 from typing import Any, ClassVar, Mapping, TypeVar
 
-from .config_checks import EximConfig
-from .exim import EximOptions
+from .exim.options import EximOptions
 from .fakes import FakePeer
-from .session import EximSession
+from .oneshot.config import EximConfig
+from .smtp.session import EximSession
 
 __all__ = ["EximTestCase"]
 

@@ -18,10 +18,10 @@ import threading
 from typing import TYPE_CHECKING, Any, ClassVar, Coroutine, Generic, Iterable, TypeVar
 
 from ..errors import FakePeerError, InvalidInputError
-from ..ports import LOOPBACK, bind_free_port
+from ..network.ports import LOOPBACK, bind_free_port
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..netns import PrivateNetwork
+    from ..network.netns import PrivateNetwork
 
 __all__ = ["FakePeer", "StreamFake", "RuleScanner", "DownPeer", "port_macro"]
 

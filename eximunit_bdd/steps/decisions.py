@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, NoReturn
 
-from ..aclsource import describe_decision, quoted
-from ..acltrace import AclRun, AclStatement
-from ..checks import failure_message, what
+from ..acl.decision import describe_decision
+from ..acl.source import quoted
 from ..errors import UnexpectedReplyError
-from ..reply import Reply
+from ..smtp.expectations import failure_message, what
+from ..smtp.reply import Reply
+from ..trace.acl_runs import AclRun, AclStatement
 from .registry import session_of, then
 
 

@@ -13,8 +13,8 @@ import ipaddress
 import re
 from typing import Any
 
-from ..dkimsign import alter_body, dkim_record_name, dkim_txt_record, sign_message
 from ..errors import StepUsageError
+from ..fakes.dkim import alter_body, dkim_record_name, dkim_txt_record, sign_message
 from .registry import given, session_of, table_column, when
 
 #: How the steps of this module begin. A scenario with a step that begins so runs in

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..bdd.scenario import ScenarioSessions
 from ..errors import FakePeerAssertionError, StepUsageError
 from ..fakes import DownPeer, FakeClamd, FakeGreylistd, FakePeer, FakeSmtpServer, FakeSpamd, RuleScanner
-from ..scenario import ScenarioSessions
 from .registry import given, session_of, table_column, then
 
 

@@ -14,9 +14,9 @@ import behave
 from behave import register_type
 from parse import with_pattern
 
-from ..buildinfo import KINDS
 from ..errors import EximUnitError, StepUsageError
 from ..fakes import FakeClamd, FakeGreylistd, FakeSmtpServer, FakeSpamd
+from ..oneshot.build import KINDS
 
 __all__ = ["given", "when", "then", "session_of", "table_column"]
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from ..checks import Verdict, smtp_failure
+from ..bdd.scenario import ScenarioSessions
 from ..errors import StepUsageError, UnexpectedReplyError
-from ..reply import Reply
-from ..scenario import ScenarioSessions
+from ..smtp.expectations import Verdict, smtp_failure
+from ..smtp.reply import Reply
 from .registry import session_of, table_column, then
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from eximunit_bdd import EximSession, find_exim
-from eximunit_bdd.ports import LOOPBACK
+from eximunit_bdd.network.ports import LOOPBACK
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 MINIMAL = CONFIGS / "minimal.conf"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from eximunit_bdd import EximOptions, EximSession, UnexpectedReplyError
-from eximunit_bdd.aclsource import acl_statements, statement_text
-from eximunit_bdd.dnsnetwork import DnsNetwork
+from eximunit_bdd.acl.source import acl_statements, statement_text
+from eximunit_bdd.network.dns_network import DnsNetwork
 
 from .conftest import CONFIGS
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from eximunit_bdd.coverage import Coverage, coverage_report
+from eximunit_bdd.acl.coverage import Coverage, coverage_report
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
 from .conftest import CONFIGS

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from eximunit_bdd import EximConfig, EximOptions, EximSession
-from eximunit_bdd.dnsnetwork import DnsNetwork
 from eximunit_bdd.fakes import FakeSmtpServer
+from eximunit_bdd.network.dns_network import DnsNetwork
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageColor
 
-from eximunit_bdd.environment import TRANSCRIPTS_HEADING
-from eximunit_bdd.htmlreport import FAILING_REPLY_BACKGROUND
-from eximunit_bdd.starter import STARTER_FILES
+from eximunit_bdd.bdd.hooks import TRANSCRIPTS_HEADING
+from eximunit_bdd.cli.starter import STARTER_FILES
+from eximunit_bdd.report.page import FAILING_REPLY_BACKGROUND
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
 

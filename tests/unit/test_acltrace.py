@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from eximunit_bdd.aclsource import acl_statements, describe_decision, router_names, statement_text
-from eximunit_bdd.acltrace import parse_acl_runs
+from eximunit_bdd.acl.decision import describe_decision
+from eximunit_bdd.acl.source import acl_statements, router_names, statement_text
+from eximunit_bdd.trace.acl_runs import parse_acl_runs
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
 

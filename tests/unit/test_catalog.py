@@ -8,8 +8,8 @@ from pathlib import Path, PurePosixPath
 
 from behave.step_registry import registry
 
-from eximunit_bdd.catalog import catalog_entries, catalog_markdown
-from eximunit_bdd.cli import main
+from eximunit_bdd.cli.catalog import catalog_entries, catalog_markdown
+from eximunit_bdd.cli.main import main
 
 from ..conftest import ROOT
 from .test_step_library import VOCABULARY, _match

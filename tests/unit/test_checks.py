@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from eximunit_bdd.checks import describe_expectation, expect_reply
 from eximunit_bdd.errors import SmtpAssertionError, UnexpectedReplyError
-from eximunit_bdd.reply import Reply
-from eximunit_bdd.transcript import Transcript
+from eximunit_bdd.smtp.expectations import describe_expectation, expect_reply
+from eximunit_bdd.smtp.reply import Reply
+from eximunit_bdd.smtp.transcript import Transcript
 
 
 def _transcript() -> Transcript:

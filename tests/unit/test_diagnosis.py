@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from eximunit_bdd.diagnosis import crash_error, startup_error
 from eximunit_bdd.errors import ConfigPermissionError, EximConfigError, EximCrashedError
+from eximunit_bdd.exim.diagnosis import crash_error, startup_error
 
 
 def test_wrong_owner_or_mode_says_how_to_fix_it(recorded):

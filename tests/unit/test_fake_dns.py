@@ -7,8 +7,8 @@ import dns.message
 import dns.rcode
 import pytest
 
-from eximunit_bdd.dkimsign import dkim_txt_record
 from eximunit_bdd.errors import InvalidInputError
+from eximunit_bdd.fakes.dkim import dkim_txt_record
 from eximunit_bdd.fakes.dns import FakeDns, blocklist_name, reverse_name
 
 

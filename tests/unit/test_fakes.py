@@ -12,7 +12,7 @@ import time
 import pytest
 
 from eximunit_bdd import InvalidInputError
-from eximunit_bdd.exim import MAX_MACROS, EximOptions
+from eximunit_bdd.exim.options import MAX_MACROS, EximOptions
 from eximunit_bdd.fakes import (
     DownPeer,
     FakeClamd,
@@ -23,7 +23,7 @@ from eximunit_bdd.fakes import (
     port_macro,
 )
 from eximunit_bdd.fakes.spamd import spamd_reply
-from eximunit_bdd.ports import bind_free_port, find_free_ports
+from eximunit_bdd.network.ports import bind_free_port, find_free_ports
 
 
 def converse(port: int, request: bytes, shut: bool = True) -> bytes:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from eximunit_bdd.aclsource import SourceStatement
-from eximunit_bdd.coverage import CoverageReport, CoverageRow
-from eximunit_bdd.htmlreport import Conversation, FeatureReport, ScenarioReport, StepReport, render_report
-from eximunit_bdd.reply import Reply
-from eximunit_bdd.trace import Header
-from eximunit_bdd.transcript import Transcript
+from eximunit_bdd.acl.coverage import CoverageReport, CoverageRow
+from eximunit_bdd.acl.source import SourceStatement
+from eximunit_bdd.report.page import Conversation, FeatureReport, ScenarioReport, StepReport, render_report
+from eximunit_bdd.smtp.reply import Reply
+from eximunit_bdd.smtp.transcript import Transcript
+from eximunit_bdd.trace.headers import Header
 
 GREETING = Reply(220, ("mx.coop.test ESMTP Exim 4.96",))
 REFUSED = Reply(

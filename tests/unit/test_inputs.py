@@ -6,10 +6,12 @@ import os
 
 import pytest
 
+from eximunit_bdd.bdd.settings import options_from_userdata
 from eximunit_bdd.errors import EximConfigError, EximNotFoundError, InvalidInputError
-from eximunit_bdd.exim import EximOptions, check_ip, check_line, check_macro_name, check_port, find_exim
-from eximunit_bdd.message import build_message, message_lines
-from eximunit_bdd.settings import options_from_userdata
+from eximunit_bdd.exim.binary import find_exim
+from eximunit_bdd.exim.inputs import check_ip, check_line, check_macro_name, check_port
+from eximunit_bdd.exim.options import EximOptions
+from eximunit_bdd.smtp.message import build_message, message_lines
 
 
 @pytest.mark.parametrize("bad", ["a\rb", "a\nb", "a\0b", "RCPT TO:<x>\r\nDATA"])

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from eximunit_bdd import Delivery, Failure, Host, InvalidInputError, UnexpectedOutputError
-from eximunit_bdd.buildinfo import parse_build, version_key
-from eximunit_bdd.diagnosis import startup_error
 from eximunit_bdd.errors import EximConfigError
-from eximunit_bdd.optionvalues import OptionValue, parse_option_lines
-from eximunit_bdd.routing import parse_routing, parse_verification
+from eximunit_bdd.exim.diagnosis import startup_error
+from eximunit_bdd.oneshot.build import parse_build, version_key
+from eximunit_bdd.oneshot.options import OptionValue, parse_option_lines
+from eximunit_bdd.oneshot.routing import parse_routing, parse_verification
 
 from ..conftest import RECORDED
 

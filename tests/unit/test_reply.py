@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eximunit_bdd.reply import REPLY_END, Reply, format_reply, parse_reply, split_replies
+from eximunit_bdd.smtp.reply import REPLY_END, Reply, format_reply, parse_reply, split_replies
 
 
 def test_a_whole_recorded_session_splits_into_its_replies(recorded):

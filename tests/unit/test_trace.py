@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from eximunit_bdd.trace import Header, added_headers, log_lines, parse_header_block
+from eximunit_bdd.trace.headers import Header, added_headers, parse_header_block
+from eximunit_bdd.trace.log import log_lines
 
 
 def test_log_lines_of_a_recorded_session(recorded):

@@ -41,7 +41,7 @@ def catalog_entries() -> list[CatalogEntry]:
     """Every registered eximunit step, in catalog order (section, then source order)."""
     from behave.step_registry import registry
 
-    from . import steps  # noqa: F401 - registers the steps
+    from .. import steps  # noqa: F401 - registers the steps
 
     entries = []
     for keyword, matchers in registry.steps.items():

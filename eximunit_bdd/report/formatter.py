@@ -12,12 +12,12 @@ from typing import Any
 
 from behave.formatter.base import Formatter
 
-from .config_checks import EximConfig
-from .coverage import Coverage, CoverageReport, coverage_report
-from .environment import TRANSCRIPTS_HEADING
-from .errors import EximUnitError, SmtpAssertionError
-from .htmlreport import Conversation, FeatureReport, ScenarioReport, StepReport, render_report
-from .settings import options_from_userdata
+from ..acl.coverage import Coverage, CoverageReport, coverage_report
+from ..bdd.hooks import TRANSCRIPTS_HEADING
+from ..bdd.settings import options_from_userdata
+from ..errors import EximUnitError, SmtpAssertionError
+from ..oneshot.config import EximConfig
+from .page import Conversation, FeatureReport, ScenarioReport, StepReport, render_report
 
 __all__ = ["HtmlFormatter", "feature_report"]
 

@@ -1,15 +1,12 @@
-"""What Exim writes to stderr in `-bh` mode: the `>>>` ACL trace and `LOG:` lines."""
+"""Headers the ACLs add, read from the `>>> check add_header` lines of Exim's `-bh` trace."""
 
 from __future__ import annotations
 
 import re
 from typing import Iterable, NamedTuple
 
-__all__ = ["Header", "log_lines", "added_headers", "parse_header_block"]
+__all__ = ["Header", "added_headers", "parse_header_block"]
 
-_LOG_PREFIX = "LOG: "
-#: Noise Exim logs for every unprivileged run with -C; nothing a policy decides.
-_LOG_NOISE = ("exim user lost privilege for using -C option",)
 _ADD_HEADER = re.compile(r"^>>> check add_header = ")
 _EXPANDED = re.compile(r"^>>>\s+= ?(.*)$")
 _HEADER_START = re.compile(r"^([!-9;-~]+):")
@@ -26,21 +23,6 @@ class Header(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
-
-
-def log_lines(trace: Iterable[str]) -> list[str]:
-    """The `LOG:` lines, continuation lines joined, prefix and known noise removed."""
-    result: list[str] = []
-    in_log = False
-    for line in trace:
-        if line.startswith(_LOG_PREFIX):
-            result.append(line[len(_LOG_PREFIX) :])
-            in_log = True
-        elif in_log and line.startswith("  "):
-            result[-1] += " " + line.strip()
-        else:
-            in_log = False
-    return [line for line in result if line not in _LOG_NOISE]
 
 
 def added_headers(trace: Iterable[str]) -> list[Header]:

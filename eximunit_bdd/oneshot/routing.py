@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .errors import InvalidInputError, UnexpectedOutputError
+from ..errors import InvalidInputError, UnexpectedOutputError
 
 __all__ = ["Host", "Delivery", "Failure", "Routing", "Verification", "parse_routing", "parse_verification"]
 

@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from .errors import InvalidInputError, WouldOverwriteError
+from ..errors import InvalidInputError, WouldOverwriteError
 
 __all__ = ["STARTER_FILES", "write_starter"]
 
@@ -52,7 +52,7 @@ def write_starter(directory: str | Path, config: str | Path | None = None, force
 
 
 def _kit_file(name: str) -> str:
-    kit_file = resources.files("eximunit_bdd").joinpath("starter_kit")
+    kit_file = resources.files("eximunit_bdd").joinpath("cli").joinpath("starter_kit")
     for part in name.split("/"):
         kit_file = kit_file.joinpath(part)
     return kit_file.read_text(encoding="utf-8")

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from .acltrace import AclRun, parse_acl_runs
-from .trace import Header, added_headers, log_lines
+from ..trace.acl_runs import AclRun, parse_acl_runs
+from ..trace.headers import Header, added_headers
+from ..trace.log import log_lines
 
 __all__ = ["Reply", "REPLY_END", "parse_reply", "split_replies", "format_reply"]
 

@@ -14,13 +14,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .acltrace import VERBS, AclRun
+from ..trace.acl_runs import VERBS
 
 __all__ = [
     "config_lines",
     "statement_text",
     "quoted",
-    "describe_decision",
     "SourceStatement",
     "acl_statements",
     "router_names",
@@ -123,26 +122,3 @@ def _scan(path: Path, statements: list[SourceStatement], routers: list[str], sta
                 statements.append(SourceStatement(str(path), number, state["acl"], statement[2], body))
         elif state["section"] == "routers" and (name := _ACL_NAME.match(text)):
             routers.append(name[1])
-
-
-def describe_decision(run: AclRun) -> str:
-    """Which statement decided `run`, where, and its text, for a failure message:
-
-    Decided by the "deny" statement of ACL "acl_check_rcpt" (exim4.conf, line 140):
-      140 |   deny    message = relay not permitted
-    """
-    chain = run.decision_chain
-    if not chain:
-        return (
-            f'Decided by the end of ACL "{run.acl}": no statement ended it, so Exim '
-            f"answered {run.verdict or 'nothing'}."
-        )
-    parts = []
-    for depth, statement in enumerate(chain):
-        lead = "Decided by" if depth == 0 else f"{'  ' * depth}which ran an ACL decided by"
-        parts.append(
-            f'{lead} the "{statement.verb}" statement of ACL "{statement.acl}" '
-            f"({statement.file}, line {statement.line}):"
-        )
-        parts += quoted(statement.file, statement.line, "  " * depth + "  ")
-    return "\n".join(parts)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal, TypeVar
 
-from .aclsource import describe_decision
-from .errors import SmtpAssertionError, UnexpectedReplyError
+from ..acl.decision import describe_decision
+from ..errors import SmtpAssertionError, UnexpectedReplyError
 from .reply import Reply
 from .transcript import Transcript
 

@@ -9,14 +9,15 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-from .buildinfo import KINDS, EximBuild, parse_build
-from .diagnosis import startup_error
-from .errors import ConfigAssertionError, EximConfigError, InvalidInputError, ReasonHiddenError
-from .exim import EximOptions, check_address
-from .oneshot import EximRun, run_exim, shown
-from .optionvalues import OptionValue, parse_option_lines
+from ..errors import ConfigAssertionError, EximConfigError, InvalidInputError, ReasonHiddenError
+from ..exim.diagnosis import startup_error
+from ..exim.inputs import check_address
+from ..exim.options import EximOptions
+from ..exim.sandbox import caller_user
+from .build import KINDS, EximBuild, parse_build
+from .options import OptionValue, parse_option_lines
 from .routing import Host, Routing, Verification, parse_routing, parse_verification
-from .sandbox import caller_user
+from .run import EximRun, run_exim, shown
 
 __all__ = ["EximConfig", "Expansion"]
 

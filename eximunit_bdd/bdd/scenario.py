@@ -8,17 +8,18 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .config_checks import EximConfig
-from .errors import StepUsageError
-from .exim import EximOptions, check_ip, check_macro_name, check_port
-from .fakes import FakePeer, port_macro
-from .reply import Reply
-from .routing import Routing
-from .session import EximSession
+from ..errors import StepUsageError
+from ..exim.inputs import check_ip, check_macro_name, check_port
+from ..exim.options import EximOptions
+from ..fakes import FakePeer, port_macro
+from ..oneshot.config import EximConfig
+from ..oneshot.routing import Routing
+from ..smtp.reply import Reply
+from ..smtp.session import EximSession
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .dnsnetwork import DnsNetwork
-    from .fakes.dns import FakeDns
+    from ..fakes.dns import FakeDns
+    from ..network.dns_network import DnsNetwork
 
 __all__ = ["ScenarioSessions"]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .errors import InvalidInputError
-from .exim import EximOptions, find_exim
+from ..errors import InvalidInputError
+from ..exim.binary import find_exim
+from ..exim.options import EximOptions
 
 __all__ = ["options_from_userdata", "USERDATA_KEYS"]
 

@@ -23,8 +23,8 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from .errors import NetworkUnavailableError
-from .sandbox import sandbox_base
+from ..errors import NetworkUnavailableError
+from ..exim.sandbox import sandbox_base
 
 __all__ = ["PrivateNetwork"]
 

@@ -12,14 +12,16 @@ from typing import IO, Mapping, Optional
 import pexpect
 from pexpect.fdpexpect import fdspawn
 
-from .checks import Verdict, expect_reply, smtp_failure
-from .diagnosis import crash_error, startup_error
-from .errors import ConnectionClosedError, InvalidInputError, ReplyTimeoutError
-from .exim import EximOptions, check_address, check_ip, check_line, check_port
+from ..errors import ConnectionClosedError, InvalidInputError, ReplyTimeoutError
+from ..exim.diagnosis import crash_error, startup_error
+from ..exim.inputs import check_address, check_ip, check_line, check_port
+from ..exim.options import EximOptions
+from ..exim.sandbox import Sandbox
+from ..trace.headers import Header
+from ..trace.log import log_lines
+from .expectations import Verdict, expect_reply, smtp_failure
 from .message import build_message, message_lines
 from .reply import REPLY_END, Reply, parse_reply
-from .sandbox import Sandbox
-from .trace import Header, log_lines
 from .transcript import Transcript
 
 __all__ = ["EximSession", "DEFAULT_HELO_NAME"]

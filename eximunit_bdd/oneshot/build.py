@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import InvalidInputError, UnexpectedOutputError
+from ..errors import InvalidInputError, UnexpectedOutputError
 
 __all__ = ["EximBuild", "parse_build", "version_key"]
 

@@ -9,10 +9,11 @@ import shlex
 import subprocess
 from dataclasses import dataclass
 
-from .diagnosis import startup_error
-from .errors import ReplyTimeoutError
-from .exim import EximOptions, check_line
-from .sandbox import Sandbox
+from ..errors import ReplyTimeoutError
+from ..exim.diagnosis import startup_error
+from ..exim.inputs import check_line
+from ..exim.options import EximOptions
+from ..exim.sandbox import Sandbox
 
 __all__ = ["EximRun", "run_exim", "shown"]
 

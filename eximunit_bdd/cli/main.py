@@ -10,9 +10,9 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from ..acl.coverage import Coverage, coverage_report, coverage_text
+from ..errors import EximUnitError, InvalidInputError
 from .catalog import catalog_markdown
-from .coverage import Coverage, coverage_report, coverage_text
-from .errors import EximUnitError, InvalidInputError
 from .starter import write_starter
 
 __all__ = ["main"]

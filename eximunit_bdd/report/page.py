@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterable, Sequence
 
-from .coverage import CoverageReport, scenarios
-from .reply import Reply
-from .transcript import Transcript, TranscriptLine
+from ..acl.coverage import CoverageReport, scenarios
+from ..smtp.reply import Reply
+from ..smtp.transcript import Transcript, TranscriptLine
 
 __all__ = [
     "Conversation",

@@ -6,8 +6,8 @@ from typing import Any, Iterator
 
 from behave import fixture
 
-from .dnsnetwork import DnsNetwork
-from .exim import EximOptions
+from ..exim.options import EximOptions
+from ..network.dns_network import DnsNetwork
 from .scenario import ScenarioSessions
 from .settings import options_from_userdata
 

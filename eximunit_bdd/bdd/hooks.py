@@ -1,0 +1,120 @@
+"""behave hooks. In your environment.py: `from eximunit_bdd.environment import *`.
+
+With hooks of your own, call these from them::
+
+    from eximunit_bdd import environment as eximunit
+
+    def before_scenario(context, scenario):
+        eximunit.before_scenario(context, scenario)
+        ...
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from behave.fixture import use_fixture
+
+from ..acl.coverage import Coverage
+from ..errors import NetworkUnavailableError
+from ..network.dns_network import close_shared_dns_network, shared_dns_network
+from ..oneshot.config import EximConfig
+from ..steps.dns import uses_fake_dns
+from .fixtures import eximunit_options, eximunit_scenario
+from .settings import options_from_userdata
+
+__all__ = ["before_all", "before_scenario", "after_scenario", "after_all", "TRANSCRIPTS_HEADING"]
+
+#: Where a failed scenario's conversations begin in its failing step's message.
+TRANSCRIPTS_HEADING = "Exim sessions of this scenario (C: client, S: server, L: Exim's log):"
+_SAID: set[str] = set()
+
+
+def before_all(context: Any) -> None:
+    """Read the userdata (exim, exim_config, callouts, timeout) once, failing fast.
+    With `coverage=FILE`, collect the ACL coverage of the run into FILE."""
+    context.eximunit_options = options_from_userdata(context.config.userdata)
+    context.eximunit_coverage = None
+    if context.config.userdata.get("coverage"):
+        config = EximConfig(options=context.eximunit_options).configuration_file()
+        context.eximunit_coverage = Coverage(config)
+    _stop_cleanly_on_sigterm()
+
+
+def before_scenario(context: Any, scenario: Any) -> None:
+    """Give the scenario its own sessions (`context.eximunit`), closed after it. A
+    scenario with DNS steps runs in the private network of the fake DNS; where none
+    can be made, it is skipped, saying why."""
+    dns_network = None
+    if uses_fake_dns(scenario):
+        try:
+            dns_network = shared_dns_network(eximunit_options(context).timeout)
+        except NetworkUnavailableError as error:
+            _say_once(f"eximunit: scenarios with DNS steps are skipped: {error}")
+            scenario.skip(f"it needs a fake DNS, and {error}")
+            return
+    use_fixture(eximunit_scenario, context, dns_network)
+
+
+def after_scenario(context: Any, scenario: Any) -> None:
+    """Close the scenario's sessions now, so that their transcripts are complete, and
+    keep the closed sessions on the scenario (`scenario.eximunit_sessions`) for the
+    HTML report. When the scenario failed, add the transcripts its failure message
+    lacks to that message, which is what `behave --junit` writes as the failure text
+    (the console has shown the step's message already)."""
+    state = getattr(context, "eximunit", None)
+    if state is None:
+        return
+    scenario.eximunit_sessions = list(state.sessions)
+    scenario.eximunit_routings = state.routings
+    try:
+        state.close_all()
+    finally:
+        _add_transcripts_to_failure(scenario)
+    coverage = getattr(context, "eximunit_coverage", None)
+    if coverage is not None:
+        coverage.add_scenario(state.sessions, state.routings)
+
+
+def after_all(context: Any) -> None:
+    """Write the ACL coverage (with `coverage=FILE`); stop the fake DNS network, if a
+    scenario needed one."""
+    close_shared_dns_network()
+    coverage = getattr(context, "eximunit_coverage", None)
+    if coverage is not None:
+        Path(context.config.userdata["coverage"]).write_text(coverage.to_json())
+
+
+def _say_once(message: str) -> None:
+    """To the real stderr, past behave's capture: a reason the summary cannot give."""
+    if message not in _SAID:
+        _SAID.add(message)
+        print(message, file=sys.__stderr__)
+
+
+def _add_transcripts_to_failure(scenario: Any) -> None:
+    sessions = getattr(scenario, "eximunit_sessions", ())
+    failed = next((step for step in scenario.all_steps if step.status.has_failed()), None)
+    if failed is None or not sessions:
+        return
+    message = failed.error_message or ""
+    if all(session.transcript.render() in message for session in sessions):
+        return  # the step's own message has the one session already
+    shown = [f"Session with {session.client_ip}:\n{session.transcript.render()}" for session in sessions]
+    failed.error_message = f"{message.rstrip()}\n\n{TRANSCRIPTS_HEADING}\n" + "\n\n".join(shown)
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """A CI timeout sends SIGTERM; make it unwind like Ctrl-C so that cleanup runs."""
+    try:
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")

@@ -1,0 +1,92 @@
+"""The fake DNS, serving in a private network, shared by a test run's DNS scenarios.
+
+Making the network costs a helper process (about 25 ms), so one is made for the whole
+run, at the first scenario that needs it, and each scenario starts from an empty zone.
+Scenarios without DNS steps never use it: they run as before, on the machine's
+network.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from typing import TYPE_CHECKING
+
+from ..errors import NetworkUnavailableError
+from .netns import PrivateNetwork
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..fakes.dns import FakeDns
+
+__all__ = ["DnsNetwork", "shared_dns_network", "close_shared_dns_network"]
+
+
+class DnsNetwork:
+    """A `PrivateNetwork` whose 127.0.0.1:53 is a `FakeDns`.
+
+    >>> with DnsNetwork() as world:  # doctest: +SKIP
+    ...     world.dns.add("bl.test", "A", "127.0.0.2")
+    ...     EximSession("192.0.2.2", options=EximOptions(config=..., network=world.network))
+    """
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        from ..fakes.dns import FakeDns  # dnspython: imported by runs that fake DNS only
+
+        self.network = PrivateNetwork(timeout)
+        self.dns: FakeDns = FakeDns(timeout)
+
+    def start(self) -> DnsNetwork:
+        try:
+            self.network.start()
+            self.dns.serve(self.network.bound_socket("udp", 53), self.network.bound_socket("tcp", 53))
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        try:
+            self.dns.stop()
+        finally:
+            self.network.close()
+
+    def __enter__(self) -> DnsNetwork:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+_shared: DnsNetwork | None = None
+#: Why the network cannot be made here, once found out: every DNS scenario is skipped.
+_unavailable: NetworkUnavailableError | None = None
+_lock = threading.Lock()
+
+
+def shared_dns_network(timeout: float = 10.0) -> DnsNetwork:
+    """The run's DNS network with an empty zone, started at the first call.
+
+    Raises NetworkUnavailableError (the same one every time) where namespaces cannot
+    be made."""
+    global _shared, _unavailable
+    with _lock:
+        if _unavailable is not None:
+            raise _unavailable
+        if _shared is None:
+            try:
+                _shared = DnsNetwork(timeout).start()
+            except NetworkUnavailableError as error:
+                _unavailable = error
+                raise
+            atexit.register(close_shared_dns_network)
+        _shared.dns.clear()
+        return _shared
+
+
+def close_shared_dns_network() -> None:
+    """Stop the run's DNS network, if one was made (behave's after_all; atexit)."""
+    global _shared
+    with _lock:
+        shared, _shared = _shared, None
+    if shared is not None:
+        shared.close()
