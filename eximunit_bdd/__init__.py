@@ -3,7 +3,8 @@
 For behave: `from eximunit_bdd.steps import *` in a steps file and
 `from eximunit_bdd.environment import *` in environment.py.
 For unittest/pytest: `EximSession` and `EximTestCase` for SMTP sessions, `EximConfig` for
-routing, verification, expansions, options and the build.
+routing, verification, expansions, options and the build. Everything public is here;
+`docs/api.md` describes it and `docs/architecture.md` says where each part lives.
 """
 
 from .errors import (
@@ -14,12 +15,18 @@ from .errors import (
     EximCrashedError,
     EximNotFoundError,
     EximUnitError,
+    FakePeerAssertionError,
+    FakePeerError,
     InvalidInputError,
+    NetworkUnavailableError,
     ReasonHiddenError,
     ReplyTimeoutError,
     SmtpAssertionError,
+    StepUsageError,
     UnexpectedOutputError,
     UnexpectedReplyError,
+    UnsupportedCommandError,
+    WouldOverwriteError,
 )
 from .exim.binary import find_exim
 from .exim.options import EximOptions
@@ -27,16 +34,31 @@ from .oneshot.build import EximBuild
 from .oneshot.config import EximConfig, Expansion
 from .oneshot.options import OptionValue
 from .oneshot.routing import Delivery, Failure, Host, Routing, Verification
+from .smtp.bh_channel import BhChannel
+from .smtp.channel import Channel, Received
 from .smtp.message import build_message, random_body
 from .smtp.reply import Reply
+from .smtp.scripted_channel import ScriptedChannel
 from .smtp.session import DEFAULT_HELO_NAME, EximSession
 from .testcase import EximTestCase
 from .trace.headers import Header
 
 __all__ = [
+    # sessions and their channels
     "EximSession",
     "EximTestCase",
     "EximOptions",
+    "Channel",
+    "Received",
+    "BhChannel",
+    "ScriptedChannel",
+    "Reply",
+    "Header",
+    "find_exim",
+    "build_message",
+    "random_body",
+    "DEFAULT_HELO_NAME",
+    # one-shot questions
     "EximConfig",
     "Routing",
     "Delivery",
@@ -46,17 +68,14 @@ __all__ = [
     "Expansion",
     "OptionValue",
     "EximBuild",
-    "Reply",
-    "Header",
-    "find_exim",
-    "build_message",
-    "random_body",
-    "DEFAULT_HELO_NAME",
+    # errors (eximunit_bdd.errors draws the tree)
     "EximUnitError",
     "SmtpAssertionError",
     "UnexpectedReplyError",
     "ConnectionClosedError",
     "InvalidInputError",
+    "StepUsageError",
+    "UnsupportedCommandError",
     "EximNotFoundError",
     "EximConfigError",
     "ConfigPermissionError",
@@ -65,4 +84,8 @@ __all__ = [
     "UnexpectedOutputError",
     "ConfigAssertionError",
     "ReasonHiddenError",
+    "FakePeerError",
+    "FakePeerAssertionError",
+    "NetworkUnavailableError",
+    "WouldOverwriteError",
 ]

@@ -8,6 +8,7 @@ The tree::
     │   └── ConnectionClosedError              the server had already closed the connection
     ├── InvalidInputError (+ValueError)        refused before anything was sent
     ├── StepUsageError                         a step used where it cannot work
+    │   └── UnsupportedCommandError            a command the session's channel cannot carry
     ├── EximNotFoundError (+FileNotFoundError) no Exim binary where we looked
     ├── EximConfigError                        Exim rejected its configuration
     │   └── ConfigPermissionError              ... because of the file's owner or mode
@@ -41,6 +42,7 @@ __all__ = [
     "ConnectionClosedError",
     "InvalidInputError",
     "StepUsageError",
+    "UnsupportedCommandError",
     "EximNotFoundError",
     "EximConfigError",
     "ConfigPermissionError",
@@ -89,6 +91,12 @@ class InvalidInputError(EximUnitError, ValueError):
 class StepUsageError(EximUnitError):
     """A step cannot work where the spec uses it (no connection yet, a table without
     its columns, ...); the message says how to write it."""
+
+
+class UnsupportedCommandError(StepUsageError):
+    """A command the session cannot carry where it is (STARTTLS in `exim -bh`, BDAT,
+    a command while Exim waits for the message text); refused before anything is sent,
+    with what to do instead."""
 
 
 class EximNotFoundError(EximUnitError, FileNotFoundError):

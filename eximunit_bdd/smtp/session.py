@@ -1,27 +1,21 @@
-"""`EximSession`: one `exim -bhc IP` SMTP conversation, driven over pipes."""
+"""`EximSession`: one SMTP conversation with Exim, driven over a `Channel` (by default
+`exim -bhc IP` over pipes, a `BhChannel`)."""
 
 from __future__ import annotations
 
-import atexit
 import os
-import select
-import subprocess
-import weakref
-from typing import IO, Mapping, Optional
+from typing import Mapping, Optional
 
-import pexpect
-from pexpect.fdpexpect import fdspawn
-
-from ..errors import ConnectionClosedError, InvalidInputError, ReplyTimeoutError
-from ..exim.diagnosis import crash_error, startup_error
+from ..errors import ConnectionClosedError, InvalidInputError, StepUsageError, UnsupportedCommandError
 from ..exim.inputs import check_address, check_ip, check_line, check_port
 from ..exim.options import EximOptions
-from ..exim.sandbox import Sandbox
 from ..trace.headers import Header
 from ..trace.log import log_lines
+from .bh_channel import BhChannel, bh_arguments
+from .channel import Channel
 from .expectations import Verdict, expect_reply, smtp_failure
 from .message import build_message, message_lines
-from .reply import REPLY_END, Reply, parse_reply
+from .reply import Reply, parse_reply
 from .transcript import Transcript
 
 __all__ = ["EximSession", "DEFAULT_HELO_NAME"]
@@ -31,15 +25,19 @@ Text = Optional[str]  # text expected within the reply, or None for any
 
 #: The name sent when a step needs a greeting that the spec did not give.
 DEFAULT_HELO_NAME = "client.example"
-_EXIT_WAIT = 2.0
-_live: weakref.WeakSet[EximSession] = weakref.WeakSet()
+_BDAT_REFUSAL = (
+    "BDAT (CHUNKING) must be followed by exactly the chunk's bytes, and eximunit sends "
+    "commands line by line: send the message with DATA instead (When I send the message:, "
+    "EximSession.send_message), which Exim's DATA ACL checks the same way."
+)
 
 
 class EximSession:
-    """An SMTP session with a real Exim in `-bhc` (or `-bh`) host-testing mode.
+    """An SMTP conversation with a real Exim, by default in `-bhc` (or `-bh`)
+    host-testing mode.
 
     Nothing is delivered: Exim runs its ACLs as if a client at `client_ip` connected,
-    and answers on stdout. Use it as a context manager, or call `close()`.
+    and answers. Use it as a context manager, or call `close()`.
 
     >>> with EximSession("192.0.2.1", config="examples/coop/exim4.conf") as s:  # doctest: +SKIP
     ...     s.mail_from("a@example.net").assert_rcpt_to_rejected("x@other.test", 550)
@@ -59,10 +57,13 @@ class EximSession:
         server_port: int | None = None,
         helo_name: str = DEFAULT_HELO_NAME,
         options: EximOptions | None = None,
+        channel: Channel | None = None,
     ) -> None:
         """Start Exim and read its greeting (which may already be a rejection).
 
-        `options` replaces config/exim/macros/callouts/timeout when given.
+        `options` replaces config/exim/macros/callouts/timeout when given. With
+        `channel` (see `over`), the conversation goes through it instead and no Exim
+        is started here.
         """
         self.options = options or EximOptions(exim, config, dict(macros or {}), callouts, timeout)
         self.client_ip = check_ip(client_ip)
@@ -77,27 +78,20 @@ class EximSession:
         self.greeted = False
         self.in_data = False
         self._finished = False
-        self._stderr_tail = b""
-        self.sandbox = Sandbox()
+        self.channel: Channel = channel if channel is not None else self._bh_channel()
         try:
-            self.argv = self._command_line()
-            self._stderr_write = open(self.sandbox.stderr_path, "wb")
-            self._stderr_read: IO[bytes] = open(self.sandbox.stderr_path, "rb")
-            self._process = subprocess.Popen(
-                self.options.launch(self.argv),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._stderr_write,
-            )
-            _live.add(self)
-            self._child = fdspawn(
-                self._process.stdout, timeout=self.timeout, encoding="utf-8", codec_errors="replace"
-            )
-            self._child.delayafterread = None  # pexpect sleeps 0.1 ms after each read by default
             self.greeting = self._receive(None)
         except BaseException:
             self.close()
             raise
+
+    @classmethod
+    def over(
+        cls, channel: Channel, client_ip: str = "127.0.0.1", *, helo_name: str = DEFAULT_HELO_NAME
+    ) -> EximSession:
+        """A session whose conversation goes through `channel` (a live connection, or a
+        `ScriptedChannel` in unit tests); reads the greeting now."""
+        return cls(client_ip, helo_name=helo_name, channel=channel)
 
     # ---- the conversation -------------------------------------------------------------
 
@@ -114,20 +108,34 @@ class EximSession:
     def send(self, line: str) -> Reply:
         """Send one command line and return the reply, whatever it is.
 
-        Raises ConnectionClosedError if the server had already closed the connection.
+        Raises ConnectionClosedError if the server had already closed the connection,
+        and UnsupportedCommandError, before sending, for a command this session cannot
+        carry (STARTTLS in `-bh`, BDAT, a command while Exim waits for message text).
         """
         check_line(line, "SMTP command")
+        refusal = self._refusal(line)
+        if refusal is not None:
+            raise UnsupportedCommandError(refusal)
         self._check_open(line)
         self.transcript.client(line)
-        self._write(line + "\r\n")
+        self.channel.send(line + "\r\n")
         verb = line.split(" ", 1)[0].upper()
         if verb == "QUIT":
             # Closed before the reply is read: Exim otherwise waits ~200 ms for more input.
-            self._close_stdin()
+            self.channel.close_input()
         reply = self._receive(line)
         if verb in ("HELO", "EHLO") and reply.accepted:
             self.greeted = True
         self.in_data = verb == "DATA" and reply.code == 354
+        return reply
+
+    def starttls(self) -> Reply:
+        """Send STARTTLS; after the server's 220 the conversation goes on over TLS,
+        and the client must greet again. A `-bh` session refuses it at once."""
+        reply = self.send("STARTTLS")
+        if reply.code == 220:
+            self.channel.starttls()
+            self.greeted = False
         return reply
 
     def ensure_greeted(self) -> None:
@@ -160,7 +168,7 @@ class EximSession:
         lines = message_lines(message)
         self.transcript.client_message(lines)
         self.in_data = False
-        self._write("".join(line + "\r\n" for line in lines) + ".\r\n")
+        self.channel.send("".join(line + "\r\n" for line in lines) + ".\r\n")
         return self._receive(".")
 
     # ---- fluent API: each raises UnexpectedReplyError unless accepted -------------------
@@ -239,6 +247,19 @@ class EximSession:
     # ---- what Exim decided besides the reply ---------------------------------------------
 
     @property
+    def traced(self) -> bool:
+        """True when the replies carry Exim's ACL trace (`-bh`); a live one has none."""
+        return self.channel.traced
+
+    def require_trace(self, what: str) -> None:
+        """Raise StepUsageError, naming `what` needed it, if this session has no trace."""
+        if not self.traced:
+            raise StepUsageError(
+                f"{what} needs Exim's ACL trace, and this session ({self.channel.description}) has "
+                "none: check it in a session of its own (Given a connection from IP, which runs exim -bh)."
+            )
+
+    @property
     def trace(self) -> list[str]:
         """Every stderr line of the session so far: ACL trace and LOG lines."""
         return [line for reply in self.replies for line in reply.trace]
@@ -256,26 +277,14 @@ class EximSession:
     # ---- life cycle ---------------------------------------------------------------------
 
     def close(self) -> None:
-        """End Exim (closing its input first, killing it if it lingers) and remove the
-        sandbox. Safe to call twice, and from any state."""
+        """End the conversation and release its channel (Exim, its sandbox). Safe to
+        call twice, and from any state."""
         if self._finished:
             return
         self._finished = True
-        process = getattr(self, "_process", None)
-        try:
-            if process is not None:
-                self._close_stdin()
-                if not _wait_for_exit(process, _EXIT_WAIT):
-                    process.kill()
-                    process.wait()
-        finally:
-            for handle in (getattr(self, "_stderr_write", None), getattr(self, "_stderr_read", None)):
-                if handle is not None:
-                    handle.close()
-            if process is not None and process.stdout is not None:
-                process.stdout.close()
-            self.sandbox.cleanup()
-            _live.discard(self)
+        channel = getattr(self, "channel", None)
+        if channel is not None:
+            channel.close()
 
     def __enter__(self) -> EximSession:
         return self
@@ -285,19 +294,29 @@ class EximSession:
 
     def __repr__(self) -> str:
         state = "open" if self.is_open else "closed"
-        command = " ".join(getattr(self, "argv", [])[1:])
-        return f"<EximSession {self.client_ip} {state} {command}>"
+        channel = getattr(self, "channel", None)
+        return f"<EximSession {self.client_ip} {state} {channel.description if channel else ''}>"
 
     # ---- internals ----------------------------------------------------------------------
 
-    def _command_line(self) -> list[str]:
-        argv = self.options.base_argv(self.sandbox.macros())
-        client = self.client_ip + (f".{self.client_port}" if self.client_port else "")
-        argv += ["-bhc" if self.options.callouts else "-bh", client]
-        if self.server_ip or self.server_port:
-            server = self.server_ip or "127.0.0.1"
-            argv += ["-oMi", server + (f".{self.server_port}" if self.server_port else "")]
-        return argv
+    def _bh_channel(self) -> BhChannel:
+        arguments = bh_arguments(
+            self.client_ip, self.client_port, self.server_ip, self.server_port, self.options.callouts
+        )
+        return BhChannel(self.options, arguments)
+
+    def _refusal(self, line: str) -> str | None:
+        """Why `line` cannot be sent now, or None: the session's own rules, then the channel's."""
+        verb = line.split(" ", 1)[0].upper()
+        if self.in_data and line != ".":
+            return (
+                f"Exim is waiting for the message text after DATA's 354, so {line!r} would be "
+                "read as a line of the message: send the message (When I send the message:, "
+                "EximSession.send_message), then the next command."
+            )
+        if verb == "BDAT":
+            return _BDAT_REFUSAL
+        return self.channel.refusal(line)
 
     def _check_open(self, line: str) -> None:
         if self.is_open:
@@ -308,33 +327,15 @@ class EximSession:
         )
         raise smtp_failure(ConnectionClosedError, headline, last, self.transcript)
 
-    def _write(self, data: str) -> None:
-        stdin = self._process.stdin
-        assert stdin is not None
-        try:
-            stdin.write(data.encode("utf-8", "surrogateescape"))
-            stdin.flush()
-        except BrokenPipeError:
-            # Exim is gone; _receive reports why (a last reply, or its stderr).
-            pass
-
     def _receive(self, command: str | None) -> Reply:
         try:
-            self._child.expect(REPLY_END, timeout=self.timeout)
-        except pexpect.TIMEOUT:
-            partial = self._child.before or ""
-            self._process.kill()  # stuck, and closing its input would not move it
+            received = self.channel.receive(command)
+        except BaseException:  # a timeout (the channel has stopped Exim), Ctrl-C, ...
             self.close()
-            raise ReplyTimeoutError(
-                f"No complete reply to {command or 'the connection (greeting)'} within "
-                f"{self.timeout:g} s; Exim was stopped. A callout, DNS lookup or content "
-                "scanner may be hanging: check the peer it waits for, or raise the "
-                f"timeout (behave -D timeout=30; EximSession(timeout=30)). Received so far: {partial!r}"
-            ) from None
-        except pexpect.EOF:
-            raise self._ended_without_reply(command) from None
-        chunk = str(self._child.before) + str(self._child.after)
-        reply = parse_reply(chunk, command, tuple(self._read_stderr()))
+            raise
+        if received is None:
+            raise self._ended_without_reply(command)
+        reply = parse_reply(received.text, command, received.trace)
         self.replies.append(reply)
         self.transcript.server(reply)
         if reply.closes_connection(greeting=command is None):
@@ -342,38 +343,19 @@ class EximSession:
         return reply
 
     def _ended_without_reply(self, command: str | None) -> Exception:
-        """The error for an Exim that exited instead of answering; the session is closed."""
-        trace = self._read_stderr(final=True)
+        """The error for a server that went away instead of answering; the session is closed."""
         self.closed_by_server = True
-        status = self._process.returncode if _wait_for_exit(self._process, _EXIT_WAIT) else None
-        if command is None:
-            error: Exception = startup_error(trace, self.argv)
-        elif status == 0 and self.replies:
-            # Exim hung up on purpose (an ACL "drop" after its reply, ...).
-            last = self.replies[-1]
+        error: Exception | None = self.channel.ended(command)
+        if error is None:
+            # The server hung up on purpose (an ACL "drop" after its reply, ...).
+            last = self.replies[-1] if self.replies else None
+            what = f"after replying {last.code}" if last else "before its greeting"
             headline = (
-                f"The server closed the connection after replying {last.code}, so {command} got no reply."
+                f"The server closed the connection {what}, so {command or 'the connection'} got no reply."
             )
             error = smtp_failure(ConnectionClosedError, headline, last, self.transcript)
-        else:
-            error = crash_error(command, trace)
         self.close()
         return error
-
-    def _read_stderr(self, final: bool = False) -> list[str]:
-        """New complete stderr lines since the last call (and the rest, when final)."""
-        data = self._stderr_tail + self._stderr_read.read()
-        end = len(data) if final else data.rfind(b"\n") + 1
-        self._stderr_tail = data[end:]
-        return data[:end].decode("utf-8", "replace").splitlines()
-
-    def _close_stdin(self) -> None:
-        stdin = self._process.stdin
-        if stdin is not None and not stdin.closed:
-            try:
-                stdin.close()
-            except BrokenPipeError:
-                pass
 
     def _envelope(self) -> tuple[str, list[str]]:
         sender: str = ""
@@ -390,35 +372,3 @@ class EximSession:
 def _between_brackets(command: str) -> str:
     start, end = command.find("<"), command.find(">")
     return command[start + 1 : end] if 0 <= start < end else ""
-
-
-def _wait_for_exit(process: subprocess.Popen, timeout: float) -> bool:
-    """Wait until the process exits (True) or the timeout passes (False).
-
-    A pidfd wakes us the moment Exim exits; Popen.wait(timeout) polls with sleeps,
-    which cost about a millisecond per session.
-    """
-    if process.poll() is not None:
-        return True
-    try:
-        pidfd = os.pidfd_open(process.pid)
-    except (AttributeError, OSError):  # not Linux >= 5.3
-        try:
-            process.wait(timeout)
-            return True
-        except subprocess.TimeoutExpired:
-            return False
-    try:
-        ready, _, _ = select.select([pidfd], [], [], timeout)
-    finally:
-        os.close(pidfd)
-    if ready:
-        process.wait()
-    return bool(ready)
-
-
-@atexit.register
-def _close_live_sessions() -> None:
-    """A last safety net: no Exim process or sandbox outlives the interpreter."""
-    for session in list(_live):
-        session.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from eximunit_bdd import EximSession, EximUnitError, UnexpectedReplyError
+from eximunit_bdd.smtp.bh_channel import BhChannel
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
 from .conftest import MINIMAL, exim_processes_mentioning, wait_for_exim
@@ -21,10 +22,11 @@ SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 def test_closed_session_leaves_nothing(private_tmp):
     session = EximSession("192.0.2.1", config=MINIMAL)
-    assert exim_processes_mentioning(str(private_tmp)) == [session._process.pid]
+    assert isinstance(session.channel, BhChannel) and session.channel.process is not None
+    assert exim_processes_mentioning(str(private_tmp)) == [session.channel.process.pid]
     session.close()
     session.close()  # idempotent
-    assert session._process.returncode is not None
+    assert session.channel.process.returncode is not None
 
 
 def test_a_failed_assertion_inside_with_still_cleans_up(private_tmp):

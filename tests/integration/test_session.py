@@ -10,7 +10,9 @@ from eximunit_bdd import (
     Header,
     InvalidInputError,
     UnexpectedReplyError,
+    UnsupportedCommandError,
 )
+from eximunit_bdd.smtp.bh_channel import BhChannel
 
 from ..conftest import EXAMPLE_CONFIG
 from .conftest import MINIMAL
@@ -113,10 +115,10 @@ def test_an_invalid_client_ip_is_refused_before_exim_runs(private_tmp, bad):
 
 def test_server_address_port_and_client_port_reach_exim(private_tmp):
     with EximSession("192.0.2.1", config=EXAMPLE_CONFIG, server_ip="198.51.100.25", server_port=587) as s:
-        assert s.argv[-2:] == ["-oMi", "198.51.100.25.587"]
+        assert _bh(s).argv[-2:] == ["-oMi", "198.51.100.25.587"]
         s.assert_connection_rejected(550, "submission port")
     with EximSession("2001:db8::1", client_port=4567, config=EXAMPLE_CONFIG, callouts=False) as s:
-        assert s.argv[-2:] == ["-bh", "2001:db8::1.4567"]
+        assert _bh(s).argv[-2:] == ["-bh", "2001:db8::1.4567"]
         assert "[2001:0db8:0000:0000:0000:0000:0000:0001]" in s.send("EHLO me.example").text
 
 
@@ -132,7 +134,7 @@ def test_every_session_has_a_fresh_spool(private_tmp):
     spools = []
     for _ in range(2):
         with EximSession("192.0.2.1", config=EXAMPLE_CONFIG) as session:
-            spools.append(session.sandbox.spool)
+            spools.append(_bh(session).sandbox.spool)
             for _ in range(3):
                 session.mail_from("a@example.net").send("RSET")
             session.assert_mail_from_deferred("a@example.net", 451)  # the rate limit, per spool
@@ -159,6 +161,29 @@ def test_relative_includes_and_config_dir_resolve_beside_the_configuration(priva
 
 def test_without_a_configuration_the_system_one_is_used_as_it_is(private_tmp):
     with EximSession("127.0.0.1") as session:
-        assert "-C" not in session.argv and not any(arg.startswith("-D") for arg in session.argv)
+        assert "-C" not in _bh(session).argv and not any(arg.startswith("-D") for arg in _bh(session).argv)
         assert session.greeting.code == 220
         assert session.send("EHLO client.example").code == 250
+
+
+def _bh(session: EximSession) -> BhChannel:
+    """The session's `exim -bh` channel, to look at the command line and sandbox."""
+    assert isinstance(session.channel, BhChannel)
+    return session.channel
+
+
+def test_bh_refuses_starttls_bdat_and_commands_in_the_data_state_before_sending(session_factory):
+    # timeout=60: a refusal that waited for Exim would take a minute, not return at once
+    session = session_factory(timeout=60)
+    session.ehlo()
+    assert "STARTTLS" in session.last_reply.text  # offered, yet not testable in -bh
+    for command in ("STARTTLS", "BDAT 5 LAST"):
+        with pytest.raises(UnsupportedCommandError):
+            session.send(command)
+    session.mail_from("a@example.net").rcpt_to("b@test.example")
+    assert session.send("DATA").code == 354
+    with pytest.raises(UnsupportedCommandError, match="waiting for the message text"):
+        session.send("QUIT")
+    assert session.send_message("Subject: still fine\n\nbody\n").code == 250
+    sent = [line.text for line in session.transcript if line.speaker == "C"]
+    assert "STARTTLS" not in sent and "BDAT 5 LAST" not in sent and "QUIT" not in sent

@@ -76,3 +76,15 @@ Feature: Specs that cannot run: each scenario must end in a clear error
     When I send MAIL FROM <news@bakery.test>
     And I send RCPT TO <anna@coop.test>
     And I send a message signed by bakery.test
+
+  Scenario: starts TLS in an exim -bh session
+    Given a connection from 192.0.2.1
+    When I send EHLO client.example
+    And I send the command "STARTTLS"
+
+  Scenario: sends a command while Exim waits for the message
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <anna@coop.test>
+    And I send DATA
+    And I send RCPT TO <bea@bakery.test>

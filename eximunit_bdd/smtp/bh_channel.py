@@ -1,0 +1,221 @@
+"""`BhChannel`: an SMTP conversation with `exim -bh IP` (`-bhc` with callouts) over
+pipes. Exim runs its ACLs as if the client had connected and answers on stdout; its
+ACL trace and `LOG:` lines go to stderr, which is kept in a file of the run's sandbox
+and handed out with each reply. Nothing is delivered."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import select
+import subprocess
+import weakref
+from typing import IO
+
+import pexpect
+from pexpect.fdpexpect import fdspawn
+
+from ..errors import EximUnitError, ReplyTimeoutError, UnsupportedCommandError
+from ..exim.diagnosis import crash_error, startup_error
+from ..exim.options import EximOptions
+from ..exim.sandbox import Sandbox
+from .channel import Received
+from .reply import REPLY_END
+
+__all__ = ["BhChannel", "bh_arguments", "BH_REFUSALS"]
+
+_EXIT_WAIT = 2.0
+_open_channels: weakref.WeakSet[BhChannel] = weakref.WeakSet()
+
+#: What `-bh` cannot carry, and what to do instead.
+BH_REFUSALS = {
+    "STARTTLS": (
+        "STARTTLS cannot be tested in an exim -bh session: Exim answers 220 and then waits "
+        "for a TLS handshake on its standard input, which never comes. To check that the "
+        'server offers it, check the EHLO reply (Then the reply contains "STARTTLS"); '
+        "TLS itself needs a real Exim daemon."
+    ),
+}
+
+
+def bh_arguments(
+    client_ip: str,
+    client_port: int | None,
+    server_ip: str | None,
+    server_port: int | None,
+    callouts: bool,
+) -> list[str]:
+    """`-bhc IP[.PORT] [-oMi SERVER[.PORT]]`: the mode's own arguments."""
+    client = client_ip + (f".{client_port}" if client_port else "")
+    arguments = ["-bhc" if callouts else "-bh", client]
+    if server_ip or server_port:
+        server = server_ip or "127.0.0.1"
+        arguments += ["-oMi", server + (f".{server_port}" if server_port else "")]
+    return arguments
+
+
+class BhChannel:
+    """Exim in host-testing mode, started now, in a sandbox of its own.
+
+    `mode_arguments` are what `bh_arguments` makes; the binary, `-C` and the macros
+    come from `options`.
+    """
+
+    traced = True
+
+    def __init__(self, options: EximOptions, mode_arguments: list[str]) -> None:
+        self.timeout = float(options.timeout)
+        self.sandbox = Sandbox()
+        self._stderr_tail = b""
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stderr_write: IO[bytes] | None = None
+        self._stderr_read: IO[bytes] | None = None
+        self._closed = False
+        self.argv: list[str] = []
+        try:
+            self.argv = options.base_argv(self.sandbox.macros()) + mode_arguments
+            self._stderr_write = open(self.sandbox.stderr_path, "wb")
+            self._stderr_read = open(self.sandbox.stderr_path, "rb")
+            self._process = subprocess.Popen(
+                options.launch(self.argv),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr_write,
+            )
+            _open_channels.add(self)
+            self._child = fdspawn(
+                self._process.stdout, timeout=self.timeout, encoding="utf-8", codec_errors="replace"
+            )
+            self._child.delayafterread = None  # pexpect sleeps 0.1 ms after each read by default
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        """The Exim process (None if it could not be started)."""
+        return self._process
+
+    @property
+    def description(self) -> str:
+        return " ".join([os.path.basename(self.argv[0]), *self.argv[1:]]) if self.argv else "exim -bh"
+
+    def refusal(self, command: str) -> str | None:
+        return BH_REFUSALS.get(command.split(" ", 1)[0].upper())
+
+    def send(self, data: str) -> None:
+        stdin = self._running().stdin
+        assert stdin is not None
+        try:
+            stdin.write(data.encode("utf-8", "surrogateescape"))
+            stdin.flush()
+        except BrokenPipeError:
+            pass  # Exim is gone; receive() reports why (a last reply, or its stderr)
+
+    def receive(self, waiting_for: str | None) -> Received | None:
+        try:
+            self._child.expect(REPLY_END, timeout=self.timeout)
+        except pexpect.TIMEOUT:
+            partial = self._child.before or ""
+            self._running().kill()  # stuck, and closing its input would not move it
+            self.close()
+            raise ReplyTimeoutError(
+                f"No complete reply to {waiting_for or 'the connection (greeting)'} within "
+                f"{self.timeout:g} s; Exim was stopped. A callout, DNS lookup or content "
+                "scanner may be hanging: check the peer it waits for, or raise the "
+                f"timeout (behave -D timeout=30; EximSession(timeout=30)). Received so far: {partial!r}"
+            ) from None
+        except pexpect.EOF:
+            return None
+        return Received(str(self._child.before) + str(self._child.after), tuple(self._read_stderr()))
+
+    def close_input(self) -> None:
+        process = self._process
+        if process is not None and process.stdin is not None and not process.stdin.closed:
+            try:
+                process.stdin.close()
+            except BrokenPipeError:
+                pass
+
+    def ended(self, waiting_for: str | None) -> EximUnitError | None:
+        """Exim exited: before its greeting, its configuration or start-up failed; with
+        status 0 it hung up on purpose (an ACL `drop`, ...); otherwise it crashed."""
+        trace = self._read_stderr(final=True)
+        process = self._running()
+        status = process.returncode if _wait_for_exit(process, _EXIT_WAIT) else None
+        error: EximUnitError | None = None
+        if waiting_for is None:
+            error = startup_error(trace, self.argv)
+        elif status != 0:
+            error = crash_error(waiting_for, trace)
+        self.close()
+        return error
+
+    def starttls(self) -> None:
+        raise UnsupportedCommandError(BH_REFUSALS["STARTTLS"])
+
+    def close(self) -> None:
+        """End Exim (closing its input first, killing it if it lingers) and remove the
+        sandbox. Safe to call twice, and from any state."""
+        if self._closed:
+            return
+        self._closed = True
+        process = self._process
+        try:
+            if process is not None:
+                self.close_input()
+                if not _wait_for_exit(process, _EXIT_WAIT):
+                    process.kill()
+                    process.wait()
+        finally:
+            for handle in (self._stderr_write, self._stderr_read):
+                if handle is not None:
+                    handle.close()
+            if process is not None and process.stdout is not None:
+                process.stdout.close()
+            self.sandbox.cleanup()
+            _open_channels.discard(self)
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        assert self._process is not None, "the channel's Exim was never started"
+        return self._process
+
+    def _read_stderr(self, final: bool = False) -> list[str]:
+        """New complete stderr lines since the last call (and the rest, when final)."""
+        assert self._stderr_read is not None
+        data = self._stderr_tail + self._stderr_read.read()
+        end = len(data) if final else data.rfind(b"\n") + 1
+        self._stderr_tail = data[end:]
+        return data[:end].decode("utf-8", "replace").splitlines()
+
+
+def _wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Wait until the process exits (True) or the timeout passes (False).
+
+    A pidfd wakes us the moment Exim exits; Popen.wait(timeout) polls with sleeps,
+    which cost about a millisecond per session.
+    """
+    if process.poll() is not None:
+        return True
+    try:
+        pidfd = os.pidfd_open(process.pid)
+    except (AttributeError, OSError):  # not Linux >= 5.3
+        try:
+            process.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+    try:
+        ready, _, _ = select.select([pidfd], [], [], timeout)
+    finally:
+        os.close(pidfd)
+    if ready:
+        process.wait()
+    return bool(ready)
+
+
+@atexit.register
+def _close_open_channels() -> None:
+    """A last safety net: no Exim process or sandbox outlives the interpreter."""
+    for channel in list(_open_channels):
+        channel.close()

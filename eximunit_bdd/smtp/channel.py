@@ -1,0 +1,77 @@
+"""The seam between an SMTP conversation and what carries it.
+
+`EximSession` keeps the dialogue (greeting, envelope, DATA state, transcript,
+assertions) and talks through a `Channel`: send a line, receive a reply with the trace
+lines that came with it, close the client's side, tell why the other end went away,
+start TLS, close. Channels:
+
+- `BhChannel` (`bh_channel.py`): `exim -bh` / `-bhc` over pipes, the ACL trace on
+  stderr; it can carry no TLS.
+- `ScriptedChannel` (`scripted_channel.py`): replies from a script, for unit tests of
+  the dialogue without Exim.
+- a live channel (TCP, TLS) plugs in here; it has no `-bh` trace (`traced` False), so
+  steps that read the trace say so instead of finding nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..errors import EximUnitError
+
+__all__ = ["Channel", "Received"]
+
+
+@dataclass(frozen=True)
+class Received:
+    """One complete reply as a channel read it: the raw text (CRLF line ends, `-bh`
+    banner lines included) and the trace lines Exim wrote while deciding it."""
+
+    text: str
+    trace: tuple[str, ...] = ()
+
+
+class Channel(Protocol):
+    """What `EximSession` needs of whatever carries its conversation."""
+
+    #: The channel in messages and reprs: `exim4 -C /etc/exim4/test.conf -bhc 192.0.2.1`.
+    @property
+    def description(self) -> str: ...
+
+    #: True when replies come with Exim's `-bh` trace (ACL runs, log lines, added
+    #: headers); a live connection has none.
+    @property
+    def traced(self) -> bool: ...
+
+    def refusal(self, command: str) -> str | None:
+        """Why this channel cannot carry `command`, saying what to do instead; None
+        if it can. Asked before anything is sent, so a refusal costs no wait."""
+        ...
+
+    def send(self, data: str) -> None:
+        """Write client data (lines with their CRLF) as it is."""
+        ...
+
+    def receive(self, waiting_for: str | None) -> Received | None:
+        """The next complete reply (to `waiting_for`, None for the greeting), or None
+        when the other end closed first. Raises ReplyTimeoutError, after making sure
+        nothing is left running, when no reply comes in time."""
+        ...
+
+    def close_input(self) -> None:
+        """No more client data (sent right after QUIT: Exim answers without waiting)."""
+        ...
+
+    def ended(self, waiting_for: str | None) -> EximUnitError | None:
+        """After `receive` returned None: the error when the end was a failure (Exim
+        refused its configuration, crashed), None when the server hung up on purpose."""
+        ...
+
+    def starttls(self) -> None:
+        """Continue the conversation over TLS (after the server's 220 to STARTTLS)."""
+        ...
+
+    def close(self) -> None:
+        """Release everything (process, sockets, files); safe to call twice."""
+        ...
