@@ -33,7 +33,8 @@ from .exim.options import EximOptions
 from .oneshot.build import EximBuild
 from .oneshot.config import EximConfig, Expansion
 from .oneshot.options import OptionValue
-from .oneshot.routing import Delivery, Failure, Host, Routing, Verification
+from .oneshot.routing import Delivery, Failure, Host, Routing
+from .oneshot.verification import Verification
 from .smtp.bh_channel import BhChannel
 from .smtp.channel import Channel, Received
 from .smtp.message import build_message, random_body

@@ -1,13 +1,28 @@
-"""What `exim -bV` says about the Exim build: version, features, lookups, drivers."""
+"""The build and the configuration's validity (`exim -bV`): version, features,
+lookups, drivers; parsed, asked of Exim, and checked."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from ..errors import InvalidInputError, UnexpectedOutputError
+from ..errors import ConfigAssertionError, EximConfigError, InvalidInputError, UnexpectedOutputError
+from ..exim.diagnosis import startup_error
+from ..exim.options import EximOptions
+from .run import run_exim, shown
 
-__all__ = ["EximBuild", "parse_build", "version_key"]
+__all__ = [
+    "EximBuild",
+    "KINDS",
+    "parse_build",
+    "version_key",
+    "build",
+    "check",
+    "assert_valid",
+    "assert_supports",
+    "assert_does_not_support",
+    "assert_version_at_least",
+]
 
 _VERSION = re.compile(r"^Exim version (?P<version>\S+)")
 #: -bV's list lines, by the name eximunit gives each kind of capability.
@@ -81,3 +96,66 @@ def parse_build(output: str) -> EximBuild:
     if version is None:
         raise UnexpectedOutputError(f"exim -bV printed no 'Exim version' line: {output[:200]!r}")
     return EximBuild(version, capabilities, output)
+
+
+def build(options: EximOptions) -> EximBuild:
+    """`exim -bV`: version, features, lookups, drivers. Needs a valid configuration."""
+    return parse_build(run_exim(options, "-bV").stdout)
+
+
+def check(options: EximOptions) -> None:
+    """Raise EximConfigError (with Exim's words and the line) unless Exim accepts the
+    configuration."""
+    run = run_exim(options, "-bV")
+    if run.status != 0:  # -bV prints the build first, whatever follows
+        error = startup_error(run.stderr.splitlines(), list(run.argv), before="it read the configuration")
+        raise error if isinstance(error, EximConfigError) else EximConfigError(str(error))
+
+
+def assert_valid(options: EximOptions) -> None:
+    """Exim accepts the configuration (`exim -bV` succeeds)."""
+    try:
+        check(options)
+    except EximConfigError as error:
+        raise ConfigAssertionError(f"Expected the configuration to be valid, but {error}") from None
+
+
+def assert_supports(build: EximBuild, name: str, kind: str | None = None) -> EximBuild:
+    """The build has `name` (a feature such as DKIM, a lookup, a router, ...)."""
+    if not build.supports(name, kind):
+        raise ConfigAssertionError(
+            f"Expected Exim to support {_capability(name, kind)}, but this build does not.\n"
+            + _build_summary(build, kind)
+        )
+    return build
+
+
+def assert_does_not_support(build: EximBuild, name: str, kind: str | None = None) -> EximBuild:
+    if build.supports(name, kind):
+        kinds = ", ".join(build.kinds_of(name, kind))
+        raise ConfigAssertionError(
+            f"Expected Exim not to support {_capability(name, kind)}, but this build lists it "
+            f"({kinds}).\n" + _build_summary(build, kind)
+        )
+    return build
+
+
+def assert_version_at_least(build: EximBuild, version: str) -> EximBuild:
+    if not build.version_at_least(version):
+        raise ConfigAssertionError(
+            f"Expected Exim {version} or later, but this is Exim {build.version}.\n"
+            + shown("exim -bV", build.output.splitlines()[0] if build.output else "")
+        )
+    return build
+
+
+def _capability(name: str, kind: str | None) -> str:
+    return f'the {kind} "{name}"' if kind else f'"{name}"'
+
+
+def _build_summary(build: EximBuild, kind: str | None) -> str:
+    kinds = [kind] if kind else list(KINDS)
+    lines = [f"Exim {build.version} has:"] + [
+        f"  {each}s: {' '.join(build.capabilities[each]) or '(none)'}" for each in kinds
+    ]
+    return "\n".join(lines)

@@ -1,17 +1,60 @@
-"""What `exim -bP` prints for an option, parsed.
+"""Options (`exim -bP`): an option's value as Exim read the configuration, of the
+main section or of a router or transport; the routers' and transports' names; parsed,
+asked of Exim, and checked. What -bP prints::
 
-message_size_limit = 20M      a value
-helo_lookup_domains =         unset (empty)
-smtp_enforce_sync             a boolean, true
-no_split_spool_directory      a boolean, false
+    message_size_limit = 20M      a value
+    helo_lookup_domains =         unset (empty)
+    smtp_enforce_sync             a boolean, true
+    no_split_spool_directory      a boolean, false
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["OptionValue", "parse_option_lines"]
+from ..errors import ConfigAssertionError, InvalidInputError
+from ..exim.options import EximOptions
+from .run import EximRun, run_exim, shown
+
+__all__ = [
+    "OptionValue",
+    "OptionAnswer",
+    "OptionState",
+    "parse_option_lines",
+    "ask_option",
+    "driver_names",
+    "configuration_file",
+    "assert_option",
+    "assert_option_state",
+]
+
+#: What a spec may say of an option besides its value.
+OptionState = Literal["set", "unset", "true", "false"]
+DriverKind = Literal["router", "transport"]
+
+_OPTION_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Words -bP reads as requests of their own rather than option names.
+_SPECIAL = {
+    "config",
+    "all",
+    "macro",
+    "macros",
+    "router",
+    "routers",
+    "transport",
+    "transports",
+    "authenticator",
+    "authenticators",
+    "router_list",
+    "transport_list",
+    "authenticator_list",
+    "macro_list",
+    "environment",
+}
+_TRUE = {"true", "yes"}
+_FALSE = {"false", "no"}
 
 _VALUE = re.compile(r"^(?P<name>[A-Za-z0-9_]+) = ?(?P<value>.*)$")
 _BOOLEAN = re.compile(r"^(?P<no>no_)?(?P<name>[A-Za-z0-9_]+)$")
@@ -52,3 +95,95 @@ def parse_option_lines(output: str) -> dict[str, OptionValue]:
             name = match.group("name")
             options[name] = OptionValue(name, None, not match.group("no"))
     return options
+
+
+@dataclass(frozen=True)
+class OptionAnswer:
+    """An option Exim reported, the run that reported it, and `where` in words
+    (`the option "port" of transport "hub_smtp"`)."""
+
+    option: OptionValue
+    run: EximRun
+    where: str
+
+
+def ask_option(
+    options: EximOptions, name: str, router: str | None = None, transport: str | None = None
+) -> OptionAnswer:
+    """`exim -bP NAME` (or `-bP router|transport DRIVER`, picking NAME out); an option,
+    router or transport that does not exist is an InvalidInputError naming what does."""
+    name = name.strip()
+    if not _OPTION_NAME.match(name) or name in _SPECIAL:
+        raise InvalidInputError(f"{name!r} is not an option name (message_size_limit, port, ...).")
+    if router is None and transport is None:
+        run = run_exim(options, "-bP", name)
+        if run.status != 0 or name not in (found := parse_option_lines(run.stdout)):
+            raise InvalidInputError(f"Exim has no option {name!r}; it said: {run.stdout.strip()}")
+        return OptionAnswer(found[name], run, f'the option "{name}"')
+    kind: DriverKind = "router" if router is not None else "transport"
+    driver = (router if router is not None else transport or "").strip()
+    run = run_exim(options, "-bP", kind, driver)
+    if run.status != 0:
+        names = ", ".join(driver_names(options, kind))
+        raise InvalidInputError(f'There is no {kind} "{driver}"; the {kind}s are: {names}.')
+    found = parse_option_lines(run.stdout)
+    if name not in found:
+        raise InvalidInputError(f'The {kind} "{driver}" has no option {name!r} (Exim lists {len(found)}).')
+    return OptionAnswer(found[name], run, f'the option "{name}" of {kind} "{driver}"')
+
+
+def driver_names(options: EximOptions, kind: DriverKind) -> list[str]:
+    """The routers' or transports' names, in order (`-bP router_list`): those the
+    configuration really has, after its `.ifdef`s."""
+    return run_exim(options, "-bP", f"{kind}_list").lines
+
+
+def configuration_file(options: EximOptions) -> str:
+    """The file Exim reads: the one named, else the installed one (`-bP configure_file`)."""
+    named = options.config_path()
+    if named is not None:
+        return str(named)
+    return str(ask_option(options, "configure_file").option.value)
+
+
+def assert_option(answer: OptionAnswer, value: str) -> OptionValue:
+    """The option's value is `value` exactly (for a boolean: true/yes or false/no)."""
+    option = answer.option
+    if option.is_boolean:
+        wanted = value.strip().lower()
+        if wanted not in _TRUE | _FALSE:
+            raise InvalidInputError(f"{answer.where} is a boolean: say it is true or false, not {value!r}.")
+        matches = option.boolean == (wanted in _TRUE)
+    else:
+        matches = option.value == value.strip()
+    if not matches:
+        raise _option_failure(f'Expected {answer.where} to be "{value}"', answer)
+    return option
+
+
+def assert_option_state(answer: OptionAnswer, state: OptionState) -> OptionValue:
+    """The option is set (has a value) or unset (empty); a boolean is true or false."""
+    option = answer.option
+    if state in ("set", "unset"):
+        if option.is_boolean:
+            raise InvalidInputError(f"{answer.where} is a boolean: say it is true or false.")
+        holds = option.is_set == (state == "set")
+    else:
+        if not option.is_boolean:
+            raise InvalidInputError(
+                f"{answer.where} is not a boolean (Exim has: {option}); "
+                "say what it is, or that it is set or unset."
+            )
+        holds = option.boolean == (state == "true")
+    if not holds:
+        raise _option_failure(f"Expected {answer.where} to be {state}", answer)
+    return option
+
+
+def _option_failure(wanted: str, answer: OptionAnswer) -> ConfigAssertionError:
+    # A router's or transport's -bP lists all its options: show the one in question.
+    others = len(answer.run.lines) - 1
+    listed = f"{answer.option}\n(and {others} other options)" if others > 0 else str(answer.option)
+    return ConfigAssertionError(
+        f"{wanted}, but Exim has: {answer.option}\nExim said:\n{shown(answer.run.command, listed)}"
+    )

@@ -1,4 +1,5 @@
-"""What `exim -bt ADDRESS` and `exim -bv ADDRESS` print, parsed.
+"""Routing (`exim -bt ADDRESS`): where mail for an address would go, parsed, asked of
+Exim, and checked by the assertion helpers below.
 
 The shapes (Exim 4.96, verify.c)::
 
@@ -11,8 +12,6 @@ The shapes (Exim 4.96, verify.c)::
     mail to noreply@coop.test is discarded      :blackhole:
     nobody@coop.test is undeliverable: REASON   exit 2 (no REASON for non-admin callers)
     x@y cannot be resolved at this time: REASON exit 1
-    anna@coop.test verified                     -bv
-    x@y failed to verify: REASON                -bv, exit 2
     syntax error: REASON                        not an address
 """
 
@@ -20,21 +19,43 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Callable, Literal
 
-from ..errors import InvalidInputError, UnexpectedOutputError
+from ..errors import ConfigAssertionError, InvalidInputError, ReasonHiddenError, UnexpectedOutputError
+from ..exim.inputs import check_address
+from ..exim.options import EximOptions
+from ..exim.sandbox import caller_user
+from ..text import appears_in
+from .run import Answer, answer_failure, run_exim
 
-__all__ = ["Host", "Delivery", "Failure", "Routing", "Verification", "parse_routing", "parse_verification"]
+__all__ = [
+    "Host",
+    "Delivery",
+    "Failure",
+    "Routing",
+    "parse_routing",
+    "route",
+    "assert_routed",
+    "assert_routed_to_host",
+    "assert_redirected",
+    "assert_discarded",
+    "assert_undeliverable",
+    "assert_temporarily_undeliverable",
+    "check_reason",
+    "FAILED",
+    "SYNTAX",
+    "syntax_error",
+]
 
 Status = Literal["routed", "discarded", "undeliverable", "deferred"]
 
 _DISCARDED = re.compile(r"^mail to (?P<address>.+) is discarded$")
-_FAILED = re.compile(
+#: A failure line of -bt and -bv (which `verification` reads too).
+FAILED = re.compile(
     r"^(?P<address>.+?) (?P<how>is undeliverable|failed to verify|cannot be resolved at this time)"
     r"(?:: (?P<reason>.*))?$"
 )
-_VERIFIED = re.compile(r"^(?P<address>.+?) (?:verified|is deliverable)$")
-_SYNTAX = re.compile(r"^syntax error: (?P<reason>.*)$")
+SYNTAX = re.compile(r"^syntax error: (?P<reason>.*)$")
 _GENERATED = re.compile(r"^(?P<parent>\S+) -> (?P<target>.+)$")
 _PARENT = re.compile(r"^\s+<-- (?P<address>.+)$")
 _ROUTER = re.compile(r"^\s+router = (?P<router>\S+), transport = (?P<transport>\S+)$")
@@ -152,118 +173,203 @@ class Routing:
         return seen
 
 
-@dataclass(frozen=True)
-class Verification:
-    """The result of `exim -bv ADDRESS`."""
-
-    address: str
-    verified: bool
-    reason: str | None = None
-    temporary: bool = False
-    output: str = field(default="", compare=False)
-    command: str = field(default="", compare=False)
-
-
 def parse_routing(address: str, output: str, command: str = "") -> Routing:
     """Parse `exim -bt ADDRESS` output; several addresses' results are all collected.
 
     Raises InvalidInputError for `syntax error: ...` and UnexpectedOutputError for a
     line in none of the known shapes (a newer Exim, or output from something else).
     """
-    deliveries: list[Delivery] = []
-    failures: list[Failure] = []
+    entries: list[_Entry] = []
     discarded = False
-    # The entry being read: its fields, completed by the indented lines below it.
-    current: dict | None = None
-
-    def finish() -> None:
-        if current is None:
-            return
-        kind = current.pop("kind")
-        current["parents"] = tuple(current["parents"])
-        if kind == "delivery":
-            current["hosts"] = tuple(current["hosts"])
-            deliveries.append(Delivery(**current))
-        else:
-            failures.append(Failure(**current))
-
     for line in output.splitlines():
         if not line.strip():
             continue
         if line[0].isspace():
-            if current is None:
+            if not entries or entries[-1].closed:
                 raise UnexpectedOutputError(f"exim -bt printed {line!r} before any address")
-            _read_detail(line, current)
+            entries[-1].read_detail(line)
             continue
-        finish()
-        current = None
-        if match := _SYNTAX.match(line):
-            raise _syntax_error(address, match.group("reason"))
-        if match := _DISCARDED.match(line):
+        if entries:
+            entries[-1].closed = True
+        if match := SYNTAX.match(line):
+            raise syntax_error(address, match.group("reason"))
+        if _DISCARDED.match(line):
             discarded = True
-        elif match := _FAILED.match(line):
-            current = {
-                "kind": "failure",
-                "address": match.group("address"),
-                "reason": match.group("reason"),
-                "temporary": match.group("how").startswith("cannot"),
-                "parents": [],
-            }
+        elif match := FAILED.match(line):
+            reason, temporary = match.group("reason"), match.group("how").startswith("cannot")
+            entries.append(_Entry(match.group("address"), failed=True, reason=reason, temporary=temporary))
         elif match := _GENERATED.match(line):
-            current = _delivery(match.group("target"), parents=[match.group("parent")])
+            entries.append(_Entry(match.group("target"), parents=[match.group("parent")]))
         else:
-            current = _delivery(_ANNOTATION.sub("", line))
-    finish()
-    return Routing(address, tuple(deliveries), tuple(failures), discarded, output, command)
+            entries.append(_Entry(_ANNOTATION.sub("", line)))
+    deliveries = tuple(entry.delivery() for entry in entries if not entry.failed)
+    failures = tuple(entry.failure() for entry in entries if entry.failed)
+    return Routing(address, deliveries, failures, discarded, output, command)
 
 
-def parse_verification(address: str, output: str, command: str = "") -> Verification:
-    """Parse `exim -bv ADDRESS` output (one address)."""
-    for line in output.splitlines():
-        if match := _SYNTAX.match(line):
-            raise _syntax_error(address, match.group("reason"))
-        if _VERIFIED.match(line):
-            return Verification(address, True, output=output, command=command)
-        if match := _FAILED.match(line):
-            temporary = match.group("how").startswith("cannot")
-            return Verification(address, False, match.group("reason"), temporary, output, command)
-    raise UnexpectedOutputError(f"exim -bv printed no verdict for {address}: {output!r}")
-
-
-def _syntax_error(address: str, reason: str) -> InvalidInputError:
+def syntax_error(address: str, reason: str) -> InvalidInputError:
     return InvalidInputError(f"Exim says {address!r} is not a mail address: {reason}.")
 
 
-def _delivery(address: str, parents: list[str] | None = None) -> dict:
-    return {
-        "kind": "delivery",
-        "address": address,
-        "parents": parents or [],
-        "router": None,
-        "transport": None,
-        "hosts": [],
-    }
+@dataclass
+class _Entry:
+    """An address line of -bt being read, completed by the indented lines below it."""
 
+    address: str
+    parents: list[str] = field(default_factory=list)
+    failed: bool = False
+    reason: str | None = None
+    temporary: bool = False
+    router: str | None = None
+    transport: str | None = None
+    hosts: list[Host] = field(default_factory=list)
+    #: Set when the next address line began: no more details belong to it.
+    closed: bool = False
 
-def _read_detail(line: str, current: dict) -> None:
-    if match := _PARENT.match(line):
-        current["parents"].append(match.group("address"))
-    elif current["kind"] != "delivery":
-        raise UnexpectedOutputError(f"exim -bt printed {line!r} under a failed address")
-    elif match := _ROUTER.match(line):
-        current["router"], current["transport"] = match.group("router"), match.group("transport")
-    elif match := _TRANSPORT.match(line):
-        current["transport"] = match.group("transport")
-    elif match := _HOST.match(line):
-        address = match.group("address")
-        current["hosts"].append(
-            Host(
-                match.group("name"),
-                None if address in (None, "unknown") else address.strip(),
-                int(match.group("mx")) if match.group("mx") else None,
-                int(match.group("port")) if match.group("port") else None,
-                bool(match.group("unusable")),
+    def read_detail(self, line: str) -> None:
+        if match := _PARENT.match(line):
+            self.parents.append(match.group("address"))
+        elif self.failed:
+            raise UnexpectedOutputError(f"exim -bt printed {line!r} under a failed address")
+        elif match := _ROUTER.match(line):
+            self.router, self.transport = match.group("router"), match.group("transport")
+        elif match := _TRANSPORT.match(line):
+            self.transport = match.group("transport")
+        elif match := _HOST.match(line):
+            address = match.group("address")
+            self.hosts.append(
+                Host(
+                    match.group("name"),
+                    None if address in (None, "unknown") else address.strip(),
+                    int(match.group("mx")) if match.group("mx") else None,
+                    int(match.group("port")) if match.group("port") else None,
+                    bool(match.group("unusable")),
+                )
             )
+        else:
+            raise UnexpectedOutputError(f"exim -bt printed a line eximunit does not know: {line!r}")
+
+    def delivery(self) -> Delivery:
+        return Delivery(self.address, tuple(self.parents), self.router, self.transport, tuple(self.hosts))
+
+    def failure(self) -> Failure:
+        return Failure(self.address, self.reason, self.temporary, tuple(self.parents))
+
+
+# ---- asking Exim ------------------------------------------------------------------------
+
+
+def route(options: EximOptions, address: str) -> Routing:
+    """`exim -bt ADDRESS`: routers, transports, hosts, redirects, failures."""
+    address = check_address(address)
+    run = run_exim(options, "-bt", "--", address)
+    return parse_routing(address, run.stdout, run.command)
+
+
+# ---- assertions: each raises ConfigAssertionError, showing Exim's answer --------------
+
+
+def assert_routed(routing: Routing, router: str | None = None, transport: str | None = None) -> Routing:
+    """Every delivery of the mail is made by `router` (and `transport`)."""
+    parts = (f'by router "{router}"' if router else "", f'to transport "{transport}"' if transport else "")
+    wanted = " ".join(part for part in parts if part)
+    if routing.status != "routed":
+        raise _routing_failure(routing, f"to be routed {wanted}".rstrip(), f"it is {routing.status}")
+    wrong = [
+        delivery
+        for delivery in routing.deliveries
+        if (router and delivery.router != router) or (transport and delivery.transport != transport)
+    ]
+    if wrong:
+        hint = ""
+        if router and any(d.parents for d in routing.deliveries):
+            hint = (
+                "\n-bt names the router that accepted the final address; a redirect router "
+                "shows only as the <-- lines (check it with 'is redirected to')."
+            )
+        raise _routing_failure(routing, f"to be routed {wanted}", "Exim routed it otherwise", hint)
+    return routing
+
+
+def assert_routed_to_host(
+    routing: Routing, host: str, port: int | None, transport_port: Callable[[str], str]
+) -> Host:
+    """The mail goes to `host` (its name or IP), on `port` if given: the port the router
+    set (host::port), else the transport's (`transport_port(TRANSPORT)`, asked only then)."""
+    wanted = f"to be routed to host {host}" + (f" port {port}" if port is not None else "")
+    if routing.status != "routed":
+        raise _routing_failure(routing, wanted, f"it is {routing.status}")
+    for delivery in routing.deliveries:
+        for candidate in delivery.hosts:
+            if not candidate.matches(host):
+                continue
+            if port is None:
+                return candidate
+            if candidate.port is not None:
+                actual, source = str(candidate.port), "set by the router"
+            elif delivery.transport is None:
+                actual, source = "unknown", "no transport"
+            else:
+                actual = transport_port(delivery.transport) or "unset"
+                source = f'the port option of transport "{delivery.transport}"'
+            if actual == str(port):
+                return candidate
+            raise _routing_failure(routing, wanted, f"its port is {actual} ({source})")
+    raise _routing_failure(routing, wanted, "no delivery goes to that host")
+
+
+def assert_redirected(routing: Routing, to: str) -> Routing:
+    """The mail is redirected to `to` (directly or further along a chain)."""
+    target = check_address(to)
+    if target.lower() not in (generated.lower() for generated in routing.generated()):
+        raise _routing_failure(routing, f"to be redirected to <{target}>", "it is not")
+    return routing
+
+
+def assert_discarded(routing: Routing) -> Routing:
+    """The mail is thrown away (`:blackhole:`)."""
+    if routing.status != "discarded":
+        raise _routing_failure(routing, "to be discarded", f"it is {routing.status}")
+    return routing
+
+
+def assert_undeliverable(routing: Routing, text: str | None = None) -> Routing:
+    """The mail bounces; with `text`, the reason contains it."""
+    return _assert_failed(routing, "undeliverable", text)
+
+
+def assert_temporarily_undeliverable(routing: Routing, text: str | None = None) -> Routing:
+    """Routing defers (`:defer:`, a host lookup that fails for now)."""
+    return _assert_failed(routing, "deferred", text)
+
+
+def check_reason(address: str, reasons: list[str | None], text: str, wanted: str, answer: Answer) -> None:
+    """Raise unless TEXT appears in one of the reasons Exim gave; ReasonHiddenError
+    when it gave none (the caller is not an Exim admin)."""
+    known = [reason for reason in reasons if reason]
+    if not known:
+        raise ReasonHiddenError(
+            f"Exim gave no reason why <{address}> fails: it tells only its admin users, and "
+            f"{caller_user()} is not one. Make the caller an admin in the test configuration:\n"
+            "  .ifdef EXIMUNIT_GROUP\n  admin_groups = EXIMUNIT_GROUP\n  .endif\n"
+            "(or run Exim as the caller with exim_user = EXIMUNIT_USER, as examples/coop/exim4.conf "
+            "does). With the system configuration, run as root or as a member of Exim's group."
         )
-    else:
-        raise UnexpectedOutputError(f"exim -bt printed a line eximunit does not know: {line!r}")
+    if not any(appears_in(text, reason) for reason in known):
+        raise answer_failure(f"{wanted}, but the reason is: {'; '.join(known)}", answer)
+
+
+def _assert_failed(routing: Routing, status: Status, text: str | None) -> Routing:
+    label = "undeliverable" if status == "undeliverable" else "temporarily undeliverable"
+    wanted = f"to be {label}" + (f' with "{text}"' if text else "")
+    if routing.status != status:
+        raise _routing_failure(routing, wanted, f"it is {routing.status}")
+    if text is not None:
+        reasons = [f.reason for f in routing.failures if f.temporary == (status == "deferred")]
+        headline = f"Expected mail for <{routing.address}> {wanted}"
+        check_reason(routing.address, reasons, text, headline, routing)
+    return routing
+
+
+def _routing_failure(routing: Routing, wanted: str, actual: str, hint: str = "") -> ConfigAssertionError:
+    return answer_failure(f"Expected mail for <{routing.address}> {wanted}, but {actual}.{hint}", routing)

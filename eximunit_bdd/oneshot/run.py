@@ -1,6 +1,6 @@
-"""Running Exim once in a one-shot mode (`-bt`, `-bv`, `-be`, `-bP`, `-bV`) and
+"""Running Exim once in a one-shot mode (`-bt`, `-bv`, `-be`, `-bP`, `-bV`, ...) and
 capturing what it printed, with the same binary, configuration, macros and sandbox as
-an SMTP session."""
+an SMTP session. Every mode module runs Exim through `run_exim`."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ import os
 import shlex
 import subprocess
 from dataclasses import dataclass
+from typing import Protocol
 
-from ..errors import ReplyTimeoutError
+from ..errors import ConfigAssertionError, ReplyTimeoutError
 from ..exim.diagnosis import startup_error
 from ..exim.inputs import check_line
 from ..exim.options import EximOptions
 from ..exim.sandbox import Sandbox
 
-__all__ = ["EximRun", "run_exim", "shown"]
+__all__ = ["EximRun", "Answer", "run_exim", "shown", "answer_failure"]
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,25 @@ def shown(command: str, output: str) -> str:
     return f"  $ {command}\n{lines}"
 
 
-def run_exim(options: EximOptions, *mode_args: str) -> EximRun:
+class Answer(Protocol):
+    """A parsed answer that keeps Exim's own words: `Routing`, `Verification`, ..."""
+
+    @property
+    def command(self) -> str: ...
+
+    @property
+    def output(self) -> str: ...
+
+
+def answer_failure(headline: str, answer: Answer) -> ConfigAssertionError:
+    """A one-shot check's failure: the headline, then the command and what Exim said."""
+    return ConfigAssertionError(f"{headline}\nExim said:\n{shown(answer.command, answer.output)}")
+
+
+def run_exim(options: EximOptions, *mode_args: str, input: str | bytes | None = None) -> EximRun:
     """Run `exim MODE_ARGS...` (`-bt`, `--`, `a@b`) in a fresh sandbox and return
-    what it printed.
+    what it printed. `input` is fed to its stdin (a message, for `-bf` or `-bem`);
+    without it, stdin is empty.
 
     Raises EximConfigError when Exim refused the configuration, EximCrashedError when
     it printed nothing and failed, and ReplyTimeoutError when it did not finish within
@@ -68,7 +85,11 @@ def run_exim(options: EximOptions, *mode_args: str) -> EximRun:
         try:
             # run() kills Exim on a timeout or Ctrl-C before the exception leaves it.
             done = subprocess.run(
-                options.launch(argv), stdin=subprocess.DEVNULL, capture_output=True, timeout=options.timeout
+                options.launch(argv),
+                input=input.encode("utf-8", "surrogateescape") if isinstance(input, str) else input,
+                stdin=subprocess.DEVNULL if input is None else None,
+                capture_output=True,
+                timeout=options.timeout,
             )
         except subprocess.TimeoutExpired:
             raise ReplyTimeoutError(

@@ -7,13 +7,6 @@ from typing import Any
 
 from .registry import session_of, then
 
-_STATE_CHECKS = {
-    "set": "assert_option_set",
-    "unset": "assert_option_unset",
-    "true": "assert_option_true",
-    "false": "assert_option_false",
-}
-
 
 @then('expanding "{string:EximText}" gives "{result:EximText}"')
 def step_expansion_gives(context: Any, string: str, result: str) -> None:
@@ -60,7 +53,7 @@ def step_option_state(context: Any, name: str, state: str) -> None:
 
     Example: Then the option "helo_lookup_domains" is unset
     """
-    getattr(session_of(context).config, _STATE_CHECKS[state])(name)
+    session_of(context).config.assert_option_state(name, state)
 
 
 @then('the option "{name:EximName}" of {kind:EximDriverKind} "{driver:EximName}" is "{value:EximText}"')
@@ -78,7 +71,7 @@ def step_driver_option_state(context: Any, name: str, kind: str, driver: str, st
 
     Example: Then the option "verify_recipient" of router "hubbed" is true
     """
-    getattr(session_of(context).config, _STATE_CHECKS[state])(name, **{kind: driver})
+    session_of(context).config.assert_option_state(name, state, **{kind: driver})
 
 
 @then("the configuration is valid")

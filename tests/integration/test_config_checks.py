@@ -60,6 +60,16 @@ def test_an_address_starting_with_a_hyphen_is_an_address_not_an_option(coop):
     assert coop.route("-C/etc/passwd@coop.test").status == "undeliverable"
 
 
+def test_a_run_can_feed_exim_a_message_on_stdin(coop, tmp_path):
+    # -bf reads the message to filter on stdin: the input later modes (filters, -bem) need
+    rules = tmp_path / "filter"
+    rules.write_text('# Exim filter\nif $h_subject: contains "urgent" then deliver boss@coop.test endif\n')
+    urgent = coop.run("-bf", str(rules), input="Subject: urgent matter\n\nbody\n")
+    assert "Deliver message to: boss@coop.test" in urgent.lines
+    calm = coop.run("-bf", str(rules), input=b"Subject: nothing\n\nbody\n")
+    assert "Normal delivery will occur." in calm.lines and "Deliver" not in calm.stdout
+
+
 def test_a_multi_line_expansion_is_kept_whole(coop):
     assert coop.expand("one\\ntwo").result == "one\ntwo"
 

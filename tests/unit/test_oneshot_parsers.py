@@ -10,7 +10,8 @@ from eximunit_bdd.errors import EximConfigError
 from eximunit_bdd.exim.diagnosis import startup_error
 from eximunit_bdd.oneshot.build import parse_build, version_key
 from eximunit_bdd.oneshot.options import OptionValue, parse_option_lines
-from eximunit_bdd.oneshot.routing import parse_routing, parse_verification
+from eximunit_bdd.oneshot.routing import parse_routing
+from eximunit_bdd.oneshot.verification import parse_verification
 
 from ..conftest import RECORDED
 

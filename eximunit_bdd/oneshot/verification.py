@@ -1,0 +1,71 @@
+"""Verification (`exim -bv ADDRESS`): would the address verify as a recipient (no
+callouts); parsed, asked of Exim, and checked.
+
+    anna@coop.test verified                     exit 0
+    x@y failed to verify: REASON                exit 2 (no REASON for non-admin callers)
+    x@y cannot be resolved at this time: REASON exit 1
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import UnexpectedOutputError
+from ..exim.inputs import check_address
+from ..exim.options import EximOptions
+from .routing import FAILED, SYNTAX, check_reason, syntax_error
+from .run import answer_failure, run_exim
+
+__all__ = ["Verification", "parse_verification", "verify", "assert_verifies", "assert_fails_to_verify"]
+
+_VERIFIED = re.compile(r"^(?P<address>.+?) (?:verified|is deliverable)$")
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of `exim -bv ADDRESS`."""
+
+    address: str
+    verified: bool
+    reason: str | None = None
+    temporary: bool = False
+    output: str = field(default="", compare=False)
+    command: str = field(default="", compare=False)
+
+
+def parse_verification(address: str, output: str, command: str = "") -> Verification:
+    """Parse `exim -bv ADDRESS` output (one address)."""
+    for line in output.splitlines():
+        if match := SYNTAX.match(line):
+            raise syntax_error(address, match.group("reason"))
+        if _VERIFIED.match(line):
+            return Verification(address, True, output=output, command=command)
+        if match := FAILED.match(line):
+            temporary = match.group("how").startswith("cannot")
+            return Verification(address, False, match.group("reason"), temporary, output, command)
+    raise UnexpectedOutputError(f"exim -bv printed no verdict for {address}: {output!r}")
+
+
+def verify(options: EximOptions, address: str) -> Verification:
+    """`exim -bv ADDRESS`."""
+    address = check_address(address)
+    run = run_exim(options, "-bv", "--", address)
+    return parse_verification(address, run.stdout, run.command)
+
+
+def assert_verifies(verification: Verification) -> Verification:
+    if not verification.verified:
+        raise answer_failure(f"Expected <{verification.address}> to verify, but it did not.", verification)
+    return verification
+
+
+def assert_fails_to_verify(verification: Verification, text: str | None = None) -> Verification:
+    """The address fails verification for good; with `text`, the reason contains it."""
+    wanted = f"Expected <{verification.address}> to fail to verify" + (f' with "{text}"' if text else "")
+    if verification.verified or verification.temporary:
+        outcome = "it verified" if verification.verified else "it could not be verified for now"
+        raise answer_failure(f"{wanted}, but {outcome}.", verification)
+    if text is not None:
+        check_reason(verification.address, [verification.reason], text, wanted, verification)
+    return verification
