@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from behave import fixture
-
 from ..exim.options import EximOptions
 from ..network.dns_network import DnsNetwork
-from .scenario import ScenarioSessions
+from .scenario import ScenarioState
 from .settings import options_from_userdata
 
 __all__ = ["eximunit_scenario", "eximunit_options"]
@@ -23,11 +21,11 @@ def eximunit_options(context: Any) -> EximOptions:
     return options
 
 
-@fixture
-def eximunit_scenario(context: Any, dns_network: DnsNetwork | None = None) -> Iterator[ScenarioSessions]:
-    """`context.eximunit` for one scenario; every session closed when it ends. With
-    `dns_network`, the scenario's Exims and fake peers run inside it."""
-    state = ScenarioSessions(eximunit_options(context), dns_network)
+def eximunit_scenario(context: Any, dns_network: DnsNetwork | None = None) -> Iterator[ScenarioState]:
+    """`context.eximunit` for one scenario; every session closed when it ends (a
+    behave fixture: `use_fixture(eximunit_scenario, context)`). With `dns_network`, the
+    scenario's Exims and fake peers run inside it."""
+    state = ScenarioState(eximunit_options(context), dns_network)
     context.eximunit = state
     try:
         yield state

@@ -1,12 +1,16 @@
-"""The Exim sessions and fake peers of one scenario, sessions started when a step
-first needs one."""
+"""`ScenarioState`: what one scenario chose (configuration, macros, client, fake peers)
+and what it did (sessions, routing checks); sessions start when a step first needs one.
+
+Steps reach it with `scenario_state(context)`; a suite's own steps do the same
+(docs/extending.md)."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import StepUsageError
 from ..exim.inputs import check_ip, check_macro_name, check_port
@@ -21,12 +25,39 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..fakes.dns import FakeDns
     from ..network.dns_network import DnsNetwork
 
-__all__ = ["ScenarioSessions"]
+__all__ = ["ScenarioState", "Connection", "scenario_state"]
 
 Peer = TypeVar("Peer", bound=FakePeer)
 
 
-class ScenarioSessions:
+@dataclass(frozen=True)
+class Connection:
+    """Who connects where, as the Given steps said: `Given a connection from IP [to
+    SERVER_IP port PORT]`, checked when given."""
+
+    client_ip: str
+    server_ip: str | None = None
+    server_port: int | None = None
+
+
+def scenario_state(context: Any) -> ScenarioState:
+    """The scenario's eximunit state (`context.eximunit`), for eximunit's steps and a
+    suite's own; a clear error if eximunit's hooks did not run.
+
+    >>> state = scenario_state(context)  # doctest: +SKIP
+    >>> state.session.send("NOOP").code  # doctest: +SKIP
+    250
+    """
+    state = getattr(context, "eximunit", None)
+    if not isinstance(state, ScenarioState):
+        raise StepUsageError(
+            "eximunit's hooks did not run: put 'from eximunit_bdd.environment import *' "
+            "in features/environment.py (or call its before_scenario from yours)."
+        )
+    return state
+
+
+class ScenarioState:
     """What the Given steps chose (configuration, macros, client, fake peers) and the
     sessions.
 
@@ -45,7 +76,7 @@ class ScenarioSessions:
             self.options = dataclasses.replace(options, network=dns_network.network)
             self._dns = dns_network.dns
         self.macros: dict[str, str | None] = {}
-        self.connection: dict[str, object] | None = None
+        self.connection: Connection | None = None
         self.sessions: list[EximSession] = []
         #: Running fake peers by the macro that carries their port (HUB_PORT).
         self.peers: dict[str, FakePeer] = {}
@@ -87,12 +118,16 @@ class ScenarioSessions:
         """The fake peer declared under `name` in this scenario, if any."""
         return self.peers.get(port_macro(name))
 
-    def connect(self, client_ip: str, server_ip: str | None = None, server_port: str | None = None) -> None:
-        check_ip(client_ip)
-        if server_ip is not None:
-            check_ip(server_ip, "server IP")
-        check_port(server_port, "server port")
-        self.connection = {"client_ip": client_ip, "server_ip": server_ip, "server_port": server_port}
+    def connect(
+        self, client_ip: str, server_ip: str | None = None, server_port: int | str | None = None
+    ) -> None:
+        """The next step that talks starts a session as from `client_ip` (arriving at
+        `server_ip`:`server_port`, `-oMi`); the current one, if any, is hung up."""
+        self.connection = Connection(
+            check_ip(client_ip),
+            check_ip(server_ip, "server IP") if server_ip is not None else None,
+            check_port(server_port, "server port"),
+        )
         if self._current is not None:
             self._current.close()  # hung up, as a client would before retrying; transcript kept
         self._current = None  # the next step that talks starts a new session
@@ -113,8 +148,12 @@ class ScenarioSessions:
                     "No connection yet: begin the scenario (or its Background) with "
                     "'Given a connection from 192.0.2.1'."
                 )
-            options = self.options.with_macros(self.macros)
-            self._current = EximSession(options=options, **self.connection)  # type: ignore[arg-type]
+            self._current = EximSession(
+                self.connection.client_ip,
+                server_ip=self.connection.server_ip,
+                server_port=self.connection.server_port,
+                options=self.options.with_macros(self.macros),
+            )
             self.sessions.append(self._current)
         return self._current
 

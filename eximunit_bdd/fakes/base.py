@@ -15,7 +15,7 @@ import logging
 import re
 import socket
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar, Coroutine, Generic, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Coroutine, Generic, Iterable, TypeVar
 
 from ..errors import FakePeerError, InvalidInputError
 from ..network.ports import LOOPBACK, bind_free_port
@@ -56,7 +56,7 @@ class FakePeer(abc.ABC):
     """
 
     #: What it stands in for, in messages: "SMTP server", "spam scanner", ...
-    kind: ClassVar[str] = "peer"
+    kind: str = "peer"
 
     def __init__(self, name: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.name = name
@@ -128,12 +128,13 @@ class DownPeer(FakePeer):
 
     def __init__(self, name: str, kind: str = "server", **options: Any) -> None:
         super().__init__(name, **options)
-        self.kind = kind  # type: ignore[misc]  # the kind of the peer that is down
+        self.kind = kind  # the kind of the peer that is down
         self._socket: socket.socket | None = None
 
     def _start(self) -> int:
         self._socket = self.bind()
-        return self._socket.getsockname()[1]
+        port: int = self._socket.getsockname()[1]
+        return port
 
     def _stop(self) -> None:
         if self._socket is not None:
@@ -161,7 +162,7 @@ class StreamFake(FakePeer):
 
     def _start(self) -> int:
         sock = self.bind()
-        port = sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name=f"eximunit fake {self.kind} {self.name}", daemon=True

@@ -50,7 +50,7 @@ def sign_message(message: str, domain: str, selector: str) -> str:
     import dkim
 
     wire = message.replace("\r\n", "\n").replace("\n", "\r\n").encode()
-    signature = dkim.sign(
+    signature: bytes = dkim.sign(
         wire,
         selector.encode(),
         domain.encode(),

@@ -27,6 +27,7 @@ import dns.rcode
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
+import dns.rdtypes.ANY.CNAME
 import dns.reversename
 import dns.rrset
 from dns.rdatatype import RdataType
@@ -144,7 +145,9 @@ class FakeDns:
             if not cname or rdtype == dns.rdatatype.CNAME:
                 break
             response.answer.append(_rrset(name, dns.rdatatype.CNAME, cname))
-            name = cname[0].target.canonicalize()  # type: ignore[attr-defined]
+            target = cname[0]
+            assert isinstance(target, dns.rdtypes.ANY.CNAME.CNAME)  # what _rrset stores under CNAME
+            name = target.target.canonicalize()
         found = self._records.get(name, {}).get(rdtype)
         if found:
             response.answer.append(_rrset(name, rdtype, found))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import weakref
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Iterable
+from typing import Any, Awaitable, Callable, Iterable
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -113,28 +114,30 @@ class _BoundController(Controller):
         """aiosmtpd connects once to make its factory run; a socket in a private
         network cannot be reached from here, so there the factory is run directly."""
         if self._reachable:
-            super()._trigger_server()
+            trigger: Callable[[], None] = super()._trigger_server  # aiosmtpd's, untyped
+            trigger()
         else:
             self.loop.call_soon_threadsafe(self._factory_invoker)
 
 
 class _Handler:
     """aiosmtpd hooks: decide each recipient, record each envelope. Each connection
-    has its own aiosmtpd Session, which carries the envelope being recorded."""
+    has its own aiosmtpd Session; `_seen` keeps the envelope being recorded for it."""
 
     def __init__(self, server: FakeSmtpServer) -> None:
         self.server = server
+        self._seen: weakref.WeakKeyDictionary[Session, SeenEnvelope] = weakref.WeakKeyDictionary()
 
     async def handle_MAIL(self, smtp: SMTP, session: Session, envelope: Envelope,
                           address: str, options: list[str]) -> str:
         envelope.mail_from = address
-        session.eximunit_seen = seen = SeenEnvelope(address)  # type: ignore[attr-defined]
+        self._seen[session] = seen = SeenEnvelope(address)
         self.server._record(seen)
         return "250 OK"
 
     async def handle_RCPT(self, smtp: SMTP, session: Session, envelope: Envelope,
                           address: str, options: list[str]) -> str:
-        seen: SeenEnvelope = session.eximunit_seen  # type: ignore[attr-defined]  # RCPT needs MAIL
+        seen = self._seen[session]  # aiosmtpd refuses RCPT before MAIL
         if not self.server.accepts(address):
             seen.refused.append(address)
             return NO_SUCH_USER
@@ -143,5 +146,5 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, smtp: SMTP, session: Session, envelope: Envelope) -> str:
-        session.eximunit_seen.message = envelope.original_content  # type: ignore[attr-defined]
+        self._seen[session].message = envelope.original_content
         return "250 OK recorded by the fake, not delivered"

@@ -6,10 +6,19 @@ from typing import Literal, TypeVar
 
 from ..acl.decision import describe_decision
 from ..errors import SmtpAssertionError, UnexpectedReplyError
+from ..text import appears_in
 from .reply import Reply
 from .transcript import Transcript
 
-__all__ = ["Verdict", "expect_reply", "describe_expectation", "failure_message", "smtp_failure"]
+__all__ = [
+    "Verdict",
+    "matches",
+    "expect_reply",
+    "describe_expectation",
+    "failure_message",
+    "smtp_failure",
+    "what",
+]
 
 Verdict = Literal["accepted", "deferred", "rejected"]
 Failure = TypeVar("Failure", bound=SmtpAssertionError)
@@ -31,7 +40,7 @@ def matches(reply: Reply, verdict: Verdict | None, code: int | None, text: str |
         return False
     if code is not None and reply.code != code:
         return False
-    return text is None or text.lower() in reply.text.lower()
+    return text is None or appears_in(text, reply.text)
 
 
 def what(reply: Reply) -> str:

@@ -3,7 +3,7 @@ which statement of the configuration decided it (from the `-bh` ACL trace)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, NoReturn
+from typing import Callable, NoReturn
 
 from ..acl.decision import describe_decision
 from ..acl.source import quoted
@@ -11,18 +11,18 @@ from ..errors import UnexpectedReplyError
 from ..smtp.expectations import failure_message, what
 from ..smtp.reply import Reply
 from ..trace.acl_runs import AclRun, AclStatement
-from .registry import session_of, then
+from .registry import Context, scenario_state, then
 
 
-def _fail(context: Any, headline: str) -> NoReturn:
-    session = session_of(context).session
+def _fail(context: Context, headline: str) -> NoReturn:
+    session = scenario_state(context).session
     raise UnexpectedReplyError(
         failure_message(headline, None, session.transcript), session.last_reply, session.transcript.render()
     )
 
 
-def _check_header(context: Any, name: str, text: str | None) -> None:
-    headers = session_of(context).session.added_headers
+def _check_header(context: Context, name: str, text: str | None) -> None:
+    headers = scenario_state(context).session.added_headers
     for header in headers:
         if header.name.lower() == name.lower() and (text is None or text.lower() in header.value.lower()):
             return
@@ -32,7 +32,7 @@ def _check_header(context: Any, name: str, text: str | None) -> None:
 
 
 @then('the header "{name:EximText}" is added')
-def step_header_added(context: Any, name: str) -> None:
+def step_header_added(context: Context, name: str) -> None:
     """Check that an ACL of this session added the header (`add_header`), whatever
     its value.
 
@@ -42,7 +42,7 @@ def step_header_added(context: Any, name: str) -> None:
 
 
 @then('the header "{name:EximText}" is added with "{text:EximText}"')
-def step_header_added_with(context: Any, name: str, text: str) -> None:
+def step_header_added_with(context: Context, name: str, text: str) -> None:
     """Check that an ACL added the header and that TEXT appears in its expanded
     value (case-insensitive).
 
@@ -52,27 +52,27 @@ def step_header_added_with(context: Any, name: str, text: str) -> None:
 
 
 @then('the log contains "{text:EximText}"')
-def step_log_contains(context: Any, text: str) -> None:
+def step_log_contains(context: Context, text: str) -> None:
     """Check that a line Exim logged during this session contains TEXT
     (case-insensitive). Nothing is written to the real log files.
 
     Example: Then the log contains "rejected RCPT <nobody@coop.test>"
     """
-    lines = session_of(context).session.log_lines
+    lines = scenario_state(context).session.log_lines
     if any(text.lower() in line.lower() for line in lines):
         return
     logged = "\n".join(f"  {line}" for line in lines) or "  (nothing)"
     _fail(context, f'Expected the log to contain "{text}". Exim logged:\n{logged}')
 
 
-def _decision(context: Any) -> tuple[Reply, AclRun]:
-    reply = session_of(context).last_reply
+def _decision(context: Context) -> tuple[Reply, AclRun]:
+    reply = scenario_state(context).last_reply
     if reply.decision is None:
         _fail(context, f"Expected an ACL to decide {what(reply)}, but Exim ran none for it.")
     return reply, reply.decision
 
 
-def _check_decision(context: Any, wanted: str, fits: Callable[[AclStatement], bool]) -> None:
+def _check_decision(context: Context, wanted: str, fits: Callable[[AclStatement], bool]) -> None:
     """Pass if the deciding statement, or one it ran (`acl = ...`) that decided, fits."""
     reply, run = _decision(context)
     if not any(fits(statement) for statement in run.decision_chain):
@@ -80,7 +80,7 @@ def _check_decision(context: Any, wanted: str, fits: Callable[[AclStatement], bo
 
 
 @then('it was decided by the ACL "{acl:EximText}" statement at line {line:d}')
-def step_decided_at(context: Any, acl: str, line: int) -> None:
+def step_decided_at(context: Context, acl: str, line: int) -> None:
     """Check which statement of the configuration decided the last reply: the one at
     LINE of ACL (a statement of an ACL that the deciding one ran with `acl =` counts).
 
@@ -92,7 +92,7 @@ def step_decided_at(context: Any, acl: str, line: int) -> None:
 
 
 @then('it was decided by the "{verb:EximWord}" statement at line {line:d}')
-def step_decided_by_verb_at(context: Any, verb: str, line: int) -> None:
+def step_decided_by_verb_at(context: Context, verb: str, line: int) -> None:
     """The same, naming the statement by its verb (accept, deny, defer, ...) and line.
 
     Example: Then it was decided by the "deny" statement at line 142
@@ -103,13 +103,13 @@ def step_decided_by_verb_at(context: Any, verb: str, line: int) -> None:
 
 
 @then('it was decided by the "{verb:EximWord}" statement with message "{text:EximText}"')
-def step_decided_by_verb_with_message(context: Any, verb: str, text: str) -> None:
+def step_decided_by_verb_with_message(context: Context, verb: str, text: str) -> None:
     """Check that a statement with this verb decided the last reply and that TEXT is
     in its message, as written in the configuration or as the client got it.
 
     Example: Then it was decided by the "deny" statement with message "relay not permitted"
     """
-    reply = session_of(context).last_reply
+    reply = scenario_state(context).last_reply
 
     def fits(statement: AclStatement) -> bool:
         said = f"{statement.message or ''}\n{reply.text}".lower()
@@ -119,7 +119,7 @@ def step_decided_by_verb_with_message(context: Any, verb: str, text: str) -> Non
 
 
 @then('the statement at line {line:d} of ACL "{acl:EximText}" applied')
-def step_statement_applied(context: Any, line: int, acl: str) -> None:
+def step_statement_applied(context: Context, line: int, acl: str) -> None:
     """Check that the conditions of that statement held for the last reply, whether
     or not it decided: for a `warn` (which never decides), that it did its work.
 

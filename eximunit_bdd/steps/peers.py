@@ -6,20 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..bdd.scenario import ScenarioSessions
+from ..bdd.scenario import ScenarioState
 from ..errors import FakePeerAssertionError, StepUsageError
 from ..fakes import DownPeer, FakeClamd, FakeGreylistd, FakePeer, FakeSmtpServer, FakeSpamd, RuleScanner
-from .registry import given, session_of, table_column, then
+from .registry import Context, given, scenario_state, table_column, then
 
 
-def _add(context: Any, make: type[FakePeer], name: str, *args: Any) -> None:
-    state: ScenarioSessions = session_of(context)
+def _add(context: Context, make: type[FakePeer], name: str, *args: Any) -> None:
+    state: ScenarioState = scenario_state(context)
     state.add_peer(make(name, *args, timeout=state.options.timeout))
 
 
-def _add_rule(context: Any, make: type[RuleScanner[Any]], name: str, text: str, value: object) -> None:
+def _add_rule(context: Context, make: type[RuleScanner[Any]], name: str, text: str, value: object) -> None:
     """One more rule for the running scanner of that name and kind, else a new one."""
-    scanner = session_of(context).peer(name)
+    scanner = scenario_state(context).peer(name)
     if isinstance(scanner, make):
         scanner.add_rule(text, value)
     else:
@@ -27,7 +27,7 @@ def _add_rule(context: Any, make: type[RuleScanner[Any]], name: str, text: str, 
 
 
 @given('a fake SMTP server "{name:EximText}" that accepts all recipients')
-def step_fake_smtp_all(context: Any, name: str) -> None:
+def step_fake_smtp_all(context: Context, name: str) -> None:
     """Start a fake SMTP server (say, a member's own mail server that a hubbed domain
     is passed on to) that accepts every recipient. Exim finds it on 127.0.0.1 at the
     port in the macro NAME_PORT (here HUB_PORT).
@@ -38,7 +38,7 @@ def step_fake_smtp_all(context: Any, name: str) -> None:
 
 
 @given('a fake SMTP server "{name:EximText}" that accepts only these recipients:')
-def step_fake_smtp_only(context: Any, name: str) -> None:
+def step_fake_smtp_only(context: Context, name: str) -> None:
     """Start a fake SMTP server that accepts only the addresses in the table (column
     `address`); any other recipient gets `550 5.1.1 no such user`, as a callout to a
     real server would.
@@ -50,7 +50,7 @@ def step_fake_smtp_only(context: Any, name: str) -> None:
 
 
 @given('the fake {kind:EximPeerKind} "{name:EximText}" is down')
-def step_fake_down(context: Any, kind: str, name: str) -> None:
+def step_fake_down(context: Context, kind: str, name: str) -> None:
     """Make the peer unreachable: its port is reserved but nothing answers, so Exim's
     connection is refused at once. Works for an SMTP server, a spam scanner, a virus
     scanner and a greylisting server; it replaces a peer of that name declared earlier.
@@ -62,7 +62,7 @@ def step_fake_down(context: Any, kind: str, name: str) -> None:
 
 @given('a fake spam scanner "{name:EximText}" that scores {score:EximScore} '
        'for messages containing "{text:EximText}"')
-def step_fake_spamd(context: Any, name: str, score: float, text: str) -> None:
+def step_fake_spamd(context: Context, name: str, score: float, text: str) -> None:
     """Start a fake spamd (for Exim's `spam =` condition, with
     `spamd_address = 127.0.0.1 NAME_PORT`). A message containing TEXT (in its headers
     or body, any case) scores SCORE; other messages score 0.0. Repeat the step to add
@@ -75,7 +75,7 @@ def step_fake_spamd(context: Any, name: str, score: float, text: str) -> None:
 
 @given('a fake virus scanner "{name:EximText}" that finds "{virus:EximText}" '
        'in messages containing "{text:EximText}"')
-def step_fake_clamd(context: Any, name: str, virus: str, text: str) -> None:
+def step_fake_clamd(context: Context, name: str, virus: str, text: str) -> None:
     """Start a fake clamd (for Exim's `malware =` condition, with
     `av_scanner = clamd:127.0.0.1 NAME_PORT`) that reports the virus VIRUS in messages
     containing TEXT (any case); other messages are clean. Repeat the step to add rules.
@@ -86,7 +86,7 @@ def step_fake_clamd(context: Any, name: str, virus: str, text: str) -> None:
 
 
 @given('a fake greylisting server "{name:EximText}"')
-def step_fake_greylistd(context: Any, name: str) -> None:
+def step_fake_greylistd(context: Context, name: str) -> None:
     """Start a fake greylistd (asked with `${readsocket{inet:127.0.0.1:NAME_PORT}{--grey
     HOST SENDER RECIPIENT}...}`): the first attempt of each triplet is grey ("true"),
     every retry in the same scenario is white ("false"). It has no clock: a retry
@@ -97,8 +97,8 @@ def step_fake_greylistd(context: Any, name: str) -> None:
     _add(context, FakeGreylistd, name)
 
 
-def _smtp_server(context: Any, name: str) -> FakeSmtpServer:
-    peer = session_of(context).peer(name)
+def _smtp_server(context: Context, name: str) -> FakeSmtpServer:
+    peer = scenario_state(context).peer(name)
     if isinstance(peer, FakeSmtpServer):
         return peer
     if peer is None:
@@ -118,7 +118,7 @@ def _asked(server: FakeSmtpServer) -> str:
 
 
 @then('the fake SMTP server "{name:EximText}" was asked about <{address:EximAddress}>')
-def step_fake_smtp_asked(context: Any, name: str, address: str) -> None:
+def step_fake_smtp_asked(context: Context, name: str, address: str) -> None:
     """Check that some connection to the fake server (a callout, usually) sent
     RCPT TO for this address, whatever the answer was.
 
@@ -133,7 +133,7 @@ def step_fake_smtp_asked(context: Any, name: str, address: str) -> None:
 
 
 @then('the fake SMTP server "{name:EximText}" was not asked about <{address:EximAddress}>')
-def step_fake_smtp_not_asked(context: Any, name: str, address: str) -> None:
+def step_fake_smtp_not_asked(context: Context, name: str, address: str) -> None:
     """Check that no connection to the fake server sent RCPT TO for this address
     (Exim decided without asking it).
 

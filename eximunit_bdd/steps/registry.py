@@ -8,34 +8,35 @@ without the library's stack frames: their message already says what to do.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import behave
 from behave import register_type
 from parse import with_pattern
 
+from ..bdd.scenario import ScenarioState, scenario_state
 from ..errors import EximUnitError, StepUsageError
 from ..fakes import FakeClamd, FakeGreylistd, FakeSmtpServer, FakeSpamd
 from ..oneshot.build import KINDS
 
-__all__ = ["given", "when", "then", "session_of", "table_column"]
+__all__ = ["given", "when", "then", "Context", "scenario_state", "ScenarioState", "table_column"]
 
-StepFunction = Callable[..., None]
+#: behave's Context, which has no type information: steps reach eximunit's typed
+#: state through `scenario_state(context)`.
+Context = Any
+Step = TypeVar("Step", bound=Callable[..., None])
 
 
-@with_pattern(r"\d{3}")
 def _code(text: str) -> int:
     return int(text)
 
 
-@with_pattern(r"<[^<>\r\n]*>|[^<>\s\"]+")
 def _mailbox(text: str) -> str:
     # With or without brackets: in a Scenario Outline, "<address>" is a placeholder,
     # so `mail for <address>` arrives as `mail for anna@coop.test`.
     return text[1:-1] if text.startswith("<") else text
 
 
-@with_pattern(r"-?\d+(?:\.\d+)?")
 def _score(text: str) -> float:
     return float(text)
 
@@ -43,17 +44,17 @@ def _score(text: str) -> float:
 def _matching(pattern: str) -> Callable[[str], str]:
     """A type that takes the text matching `pattern` as it is."""
 
-    @with_pattern(pattern)
-    def convert(text: str) -> str:
+    def as_is(text: str) -> str:
         return text
 
-    return convert
+    converter: Callable[[str], str] = with_pattern(pattern)(as_is)  # parse marks the function
+    return converter
 
 
 register_type(
-    EximCode=_code,
-    EximMailbox=_mailbox,
-    EximScore=_score,
+    EximCode=with_pattern(r"\d{3}")(_code),
+    EximMailbox=with_pattern(r"<[^<>\r\n]*>|[^<>\s\"]+")(_mailbox),
+    EximScore=with_pattern(r"-?\d+(?:\.\d+)?")(_score),
     EximAddress=_matching(r"[^<>\r\n]*"),
     EximName=_matching(r"[^\"\s]+"),
     EximWord=_matching(r"\S+"),
@@ -68,18 +69,7 @@ register_type(
 )
 
 
-def session_of(context: Any):  # -> ScenarioSessions
-    """The scenario's eximunit state, or a clear error if the hooks are missing."""
-    state = getattr(context, "eximunit", None)
-    if state is None:
-        raise StepUsageError(
-            "eximunit's hooks did not run: put 'from eximunit_bdd.environment import *' "
-            "in features/environment.py (or call its before_scenario from yours)."
-        )
-    return state
-
-
-def table_column(context: Any, *names: str) -> list[dict[str, str]]:
+def table_column(context: Context, *names: str) -> list[dict[str, str]]:
     """The step's table as dicts, after checking it has the named columns."""
     table = getattr(context, "table", None)
     if table is None or any(name not in table.headings for name in names):
@@ -91,9 +81,9 @@ def table_column(context: Any, *names: str) -> list[dict[str, str]]:
     return [{name: row[name].strip() for name in names} for row in table]
 
 
-def _readable_errors(func: StepFunction) -> StepFunction:
+def _readable_errors(func: Step) -> Callable[..., None]:
     @functools.wraps(func)  # behave follows __wrapped__ for the step's location
-    def step(context: Any, *args: Any, **kwargs: Any) -> None:
+    def step(context: Context, *args: Any, **kwargs: Any) -> None:
         try:
             func(context, *args, **kwargs)
         except EximUnitError as error:
@@ -104,9 +94,9 @@ def _readable_errors(func: StepFunction) -> StepFunction:
     return step
 
 
-def _decorator(register: Callable[[str], Callable[[StepFunction], StepFunction]]):
-    def decorator(pattern: str) -> Callable[[StepFunction], StepFunction]:
-        def add(func: StepFunction) -> StepFunction:
+def _decorator(register: Callable[[str], Callable[[Callable[..., None]], object]]) -> Callable[[str], Callable[[Step], Step]]:  # noqa: E501
+    def decorator(pattern: str) -> Callable[[Step], Step]:
+        def add(func: Step) -> Step:
             register(pattern)(_readable_errors(func))
             return func
 

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from ..bdd.scenario import ScenarioSessions
+from ..bdd.scenario import ScenarioState
 from ..errors import StepUsageError, UnexpectedReplyError
-from ..smtp.expectations import Verdict, smtp_failure
+from ..smtp.expectations import Verdict, matches, smtp_failure
 from ..smtp.reply import Reply
-from .registry import session_of, table_column, then
+from .registry import Context, scenario_state, table_column, then
 
 
 class _Subject(NamedTuple):
     pattern: str  # the words before the verdict
     summary: str  # what is checked, in plain words
     example: str  # the example step, before the verdict
-    reply: Callable[[ScenarioSessions, dict[str, Any]], Reply]
+    reply: Callable[[ScenarioState, dict[str, Any]], Reply]
 
 
 _SUBJECTS = {
@@ -43,7 +43,7 @@ _SUBJECTS = {
         lambda state, args: state.session.send_rcpt_to(args["address"]),
     ),
 }
-_VERDICTS: dict[str, tuple[str, int, str]] = {
+_VERDICTS: dict[Verdict, tuple[str, int, str]] = {
     # verdict: (meaning, example code, example text)
     "accepted": ("accepted (2xx, or 354 after DATA)", 250, "OK"),
     "rejected": ("rejected for good (5xx)", 550, "relay not permitted"),
@@ -66,8 +66,8 @@ def _register(subject_key: str, verdict: Verdict, detail: str) -> None:
         "{text:EximText}", text
     )
 
-    def step(context: Any, **args: Any) -> None:
-        state = session_of(context)
+    def step(context: Context, **args: Any) -> None:
+        state = scenario_state(context)
         reply = subject.reply(state, args)
         state.session.expect(reply, verdict, args.get("code"), args.get("text"))
 
@@ -83,43 +83,43 @@ def _register(subject_key: str, verdict: Verdict, detail: str) -> None:
 for _subject in _SUBJECTS:
     for _verdict in _VERDICTS:
         for _detail in _DETAILS:
-            _register(_subject, _verdict, _detail)  # type: ignore[arg-type]
+            _register(_subject, _verdict, _detail)
 
 
 @then("the reply is {code:EximCode}")
-def step_reply_is(context: Any, code: int) -> None:
+def step_reply_is(context: Context, code: int) -> None:
     """Check the exact code of the last reply, whatever its kind.
 
     Example: Then the reply is 354
     """
-    state = session_of(context)
+    state = scenario_state(context)
     state.session.expect(state.last_reply, None, code)
 
 
 @then('the reply is {code:EximCode} "{text:EximText}"')
-def step_reply_is_with_text(context: Any, code: int, text: str) -> None:
+def step_reply_is_with_text(context: Context, code: int, text: str) -> None:
     """Check the exact code of the last reply, and that TEXT appears in it
     (case-insensitive).
 
     Example: Then the reply is 252 "cannot VRFY user"
     """
-    state = session_of(context)
+    state = scenario_state(context)
     state.session.expect(state.last_reply, None, code, text)
 
 
 @then('the reply contains "{text:EximText}"')
-def step_reply_contains(context: Any, text: str) -> None:
+def step_reply_contains(context: Context, text: str) -> None:
     """Check that TEXT appears in the last reply (case-insensitive; the lines of a
     multi-line reply are joined by spaces).
 
     Example: Then the reply contains "relay not permitted"
     """
-    state = session_of(context)
+    state = scenario_state(context)
     state.session.expect(state.last_reply, None, None, text)
 
 
 @then("these recipients get these replies:")
-def step_recipients_table(context: Any) -> None:
+def step_recipients_table(context: Context) -> None:
     """Send RCPT TO for every address in the table and compare each reply with the
     expected code (or the word accepted, rejected, deferred); all rows are tried and
     every mismatch is listed.
@@ -129,13 +129,13 @@ def step_recipients_table(context: Any) -> None:
                | anna@coop.test   | 250   |
                | nobody@coop.test | 550   |
     """
-    state = session_of(context)
+    state = scenario_state(context)
     rows = table_column(context, "address", "reply")
     wrong = []
     for row in rows:
         verdict, code = _expected(row["reply"])
         reply = state.session.send_rcpt_to(row["address"])
-        if (code is not None and reply.code != code) or (verdict and reply.verdict != verdict):
+        if not matches(reply, verdict, code, None):
             wrong.append((row["address"], row["reply"], f"{reply.code} {reply.text}"))
     if wrong:
         width = max(len(address) for address, _, _ in wrong + [("address", "", "")])
@@ -150,8 +150,9 @@ def step_recipients_table(context: Any) -> None:
 def _expected(value: str) -> tuple[Verdict | None, int | None]:
     if value.isdigit() and len(value) == 3:
         return None, int(value)
-    if value in _VERDICTS:
-        return value, None  # type: ignore[return-value]
+    for verdict in _VERDICTS:
+        if value == verdict:
+            return verdict, None
     raise StepUsageError(
         f"reply {value!r} in the table: write a code such as 250, 550 or 451, "
         "or one of the words accepted, rejected, deferred."

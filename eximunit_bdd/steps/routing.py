@@ -7,132 +7,130 @@ Addresses may be written with or without <brackets>: in a Scenario Outline,
 
 from __future__ import annotations
 
-from typing import Any
-
-from .registry import session_of, then
+from .registry import Context, scenario_state, then
 
 
 @then(
     'mail for {address:EximMailbox} is routed by router "{router:EximName}" '
     'to transport "{transport:EximName}"'
 )
-def step_routed_by_router_to_transport(context: Any, address: str, router: str, transport: str) -> None:
+def step_routed_by_router_to_transport(context: Context, address: str, router: str, transport: str) -> None:
     """Check that every delivery of mail for the address (after any redirects) is made
     by that router and that transport (`exim -bt`).
 
     Example: Then mail for <anna@coop.test> is routed by router "mailboxes" to transport "mailbox"
     """
-    session_of(context).config.assert_routed(address, router=router, transport=transport)
+    scenario_state(context).config.assert_routed(address, router=router, transport=transport)
 
 
 @then('mail for {address:EximMailbox} is routed by router "{router:EximName}"')
-def step_routed_by_router(context: Any, address: str, router: str) -> None:
+def step_routed_by_router(context: Context, address: str, router: str) -> None:
     """Check that every delivery of mail for the address is made by that router,
     whatever the transport. -bt names the router that accepted the final address.
 
     Example: Then mail for <bob@shop.test> is routed by router "hubbed"
     """
-    session_of(context).config.assert_routed(address, router=router)
+    scenario_state(context).config.assert_routed(address, router=router)
 
 
 @then("mail for {address:EximMailbox} is routed to host {host:EximWord}")
-def step_routed_to_host(context: Any, address: str, host: str) -> None:
+def step_routed_to_host(context: Context, address: str, host: str) -> None:
     """Check that mail for the address goes to that host, named or by IP address.
 
     Example: Then mail for <bob@shop.test> is routed to host 127.0.0.1
     """
-    session_of(context).config.assert_routed_to_host(address, host)
+    scenario_state(context).config.assert_routed_to_host(address, host)
 
 
 @then("mail for {address:EximMailbox} is routed to host {host:EximWord} port {port:d}")
-def step_routed_to_host_port(context: Any, address: str, host: str, port: int) -> None:
+def step_routed_to_host_port(context: Context, address: str, host: str, port: int) -> None:
     """Check the host and the port: the one the router set (host::port), else the
     transport's `port` option.
 
     Example: Then mail for <bob@shop.test> is routed to host 127.0.0.1 port 2525
     """
-    session_of(context).config.assert_routed_to_host(address, host, port)
+    scenario_state(context).config.assert_routed_to_host(address, host, port)
 
 
 @then("mail for {address:EximMailbox} is redirected to {target:EximMailbox}")
-def step_redirected(context: Any, address: str, target: str) -> None:
+def step_redirected(context: Context, address: str, target: str) -> None:
     """Check that mail for the address is redirected (aliases, forwards) to the other
     address, directly or further along a chain.
 
     Example: Then mail for <postmaster@coop.test> is redirected to <anna@coop.test>
     """
-    session_of(context).config.assert_redirected(address, target)
+    scenario_state(context).config.assert_redirected(address, target)
 
 
 @then("mail for {address:EximMailbox} is discarded")
-def step_discarded(context: Any, address: str) -> None:
+def step_discarded(context: Context, address: str) -> None:
     """Check that mail for the address is thrown away without a bounce (`:blackhole:`).
 
     Example: Then mail for <noreply@coop.test> is discarded
     """
-    session_of(context).config.assert_discarded(address)
+    scenario_state(context).config.assert_discarded(address)
 
 
 @then("mail for {address:EximMailbox} is undeliverable")
-def step_undeliverable(context: Any, address: str) -> None:
+def step_undeliverable(context: Context, address: str) -> None:
     """Check that mail for the address would bounce: no router takes it, or `:fail:`.
 
     Example: Then mail for <nobody@coop.test> is undeliverable
     """
-    session_of(context).config.assert_undeliverable(address)
+    scenario_state(context).config.assert_undeliverable(address)
 
 
 @then('mail for {address:EximMailbox} is undeliverable with "{text:EximText}"')
-def step_undeliverable_with(context: Any, address: str, text: str) -> None:
+def step_undeliverable_with(context: Context, address: str, text: str) -> None:
     """Check that mail for the address would bounce, and that Exim's reason contains
     the text (case-insensitive).
 
     Example: Then mail for <nobody@coop.test> is undeliverable with "Unrouteable address"
     """
-    session_of(context).config.assert_undeliverable(address, text)
+    scenario_state(context).config.assert_undeliverable(address, text)
 
 
 @then("mail for {address:EximMailbox} is temporarily undeliverable")
-def step_temporarily_undeliverable(context: Any, address: str) -> None:
+def step_temporarily_undeliverable(context: Context, address: str) -> None:
     """Check that routing mail for the address defers: it would wait in the queue
     (`:defer:`, a host lookup that fails for now).
 
     Example: Then mail for <treasurer@coop.test> is temporarily undeliverable
     """
-    session_of(context).config.assert_temporarily_undeliverable(address)
+    scenario_state(context).config.assert_temporarily_undeliverable(address)
 
 
 @then('mail for {address:EximMailbox} is temporarily undeliverable with "{text:EximText}"')
-def step_temporarily_undeliverable_with(context: Any, address: str, text: str) -> None:
+def step_temporarily_undeliverable_with(context: Context, address: str, text: str) -> None:
     """Check that routing defers, and that Exim's reason contains the text.
 
     Example: Then mail for <treasurer@coop.test> is temporarily undeliverable with "moving"
     """
-    session_of(context).config.assert_temporarily_undeliverable(address, text)
+    scenario_state(context).config.assert_temporarily_undeliverable(address, text)
 
 
 @then("{address:EximMailbox} verifies")
-def step_verifies(context: Any, address: str) -> None:
+def step_verifies(context: Context, address: str) -> None:
     """Check that the address verifies as a recipient (`exim -bv`, no callouts).
 
     Example: Then <anna@coop.test> verifies
     """
-    session_of(context).config.assert_verifies(address)
+    scenario_state(context).config.assert_verifies(address)
 
 
 @then("{address:EximMailbox} fails to verify")
-def step_fails_to_verify(context: Any, address: str) -> None:
+def step_fails_to_verify(context: Context, address: str) -> None:
     """Check that the address fails verification for good (`exim -bv`).
 
     Example: Then <nobody@coop.test> fails to verify
     """
-    session_of(context).config.assert_fails_to_verify(address)
+    scenario_state(context).config.assert_fails_to_verify(address)
 
 
 @then('{address:EximMailbox} fails to verify with "{text:EximText}"')
-def step_fails_to_verify_with(context: Any, address: str, text: str) -> None:
+def step_fails_to_verify_with(context: Context, address: str, text: str) -> None:
     """Check that the address fails verification, and that the reason contains the text.
 
     Example: Then <former@coop.test> fails to verify with "has left the co-op"
     """
-    session_of(context).config.assert_fails_to_verify(address, text)
+    scenario_state(context).config.assert_fails_to_verify(address, text)

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -38,7 +39,7 @@ def exim_processes_mentioning(text: str) -> list[int]:
 
 
 @pytest.fixture
-def private_tmp(tmp_path, monkeypatch) -> Path:
+def private_tmp(tmp_path, monkeypatch) -> Iterator[Path]:
     """A temp dir of this test's own for sandboxes; checked to be empty afterwards."""
     directory = tmp_path / "tmp"
     directory.mkdir()
@@ -76,7 +77,7 @@ def silent_port():
         yield listener.getsockname()[1]
 
 
-def wait_for_exim(private_tmp: Path, run: subprocess.Popen) -> None:
+def wait_for_exim(private_tmp: Path, run: subprocess.Popen[str]) -> None:
     """Wait (30 s at most) until `run` has an Exim working in `private_tmp`."""
     deadline = time.monotonic() + 30
     while not exim_processes_mentioning(str(private_tmp)):

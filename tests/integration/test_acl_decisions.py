@@ -58,7 +58,7 @@ def test_an_implicit_deny_is_named_in_the_failure(session):
 
 
 @pytest.fixture
-def debian_split_config(tmp_path) -> Path:
+def debian_split_config(tmp_path: Path) -> Path:
     """Debian's configuration as update-exim4.conf builds it from /etc/exim4/conf.d when
     dc_use_split_config is true (into a file of our own: the machine's is untouched)."""
     source = tmp_path / "etc"
@@ -82,6 +82,7 @@ def test_the_debian_split_configuration(private_tmp, debian_split_config):
             session.mail_from("alice@example.net")
             reply = session.send_rcpt_to("bob@other.example")
     assert reply.code == 550
+    assert reply.decision is not None
     (decider,) = reply.decision.decision_chain
     assert (decider.acl, decider.verb, decider.file) == (
         "acl_check_rcpt",

@@ -49,7 +49,7 @@ def test_a_session_that_fails_to_start_cleans_up(private_tmp, tmp_path):
         EximSession("192.0.2.1", config=config)
 
 
-def _behave(private_tmp: Path, *args: str) -> subprocess.Popen:
+def _behave(private_tmp: Path, *args: str) -> subprocess.Popen[str]:
     env = dict(os.environ, TMPDIR=str(private_tmp))
     return subprocess.Popen(
         [sys.executable, "-m", "behave", "--no-capture", *args],

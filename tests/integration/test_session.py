@@ -53,7 +53,7 @@ def test_assertion_helpers_fail_with_the_reply_and_transcript(session_factory):
     session = session_factory().mail_from("a@example.net")
     with pytest.raises(UnexpectedReplyError) as caught:
         session.assert_rcpt_to_rejected("b@test.example", 550)
-    assert caught.value.reply.code == 250
+    assert caught.value.reply is not None and caught.value.reply.code == 250
     assert "C: RCPT TO:<b@test.example>" in caught.value.transcript
     assert isinstance(caught.value, AssertionError)
     with pytest.raises(UnexpectedReplyError, match="to be accepted"):
@@ -84,7 +84,7 @@ def test_connect_acl_rejection_closes_the_session(private_tmp):
         session.assert_connection_rejected(550, "is blocked here")
         with pytest.raises(ConnectionClosedError) as caught:
             session.mail_from("a@example.net")
-        assert caught.value.reply.code == 550
+        assert caught.value.reply is not None and caught.value.reply.code == 550
         assert "Cannot send EHLO client.example" in str(caught.value)
 
 

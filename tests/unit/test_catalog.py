@@ -10,6 +10,7 @@ from behave.step_registry import registry
 
 from eximunit_bdd.cli.catalog import catalog_entries, catalog_markdown
 from eximunit_bdd.cli.main import main
+from eximunit_bdd.cli.starter import STARTER_FILES
 
 from ..conftest import ROOT
 from .test_step_library import VOCABULARY, _match
@@ -62,8 +63,11 @@ def test_the_wheel_carries_every_starter_kit_file():
     """`init` reads its files from the installed package: pyproject must ship them all."""
     import tomllib
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    kit = ROOT / "eximunit_bdd" / "starter_kit"
-    for path in kit.rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts:
-            relative = PurePosixPath(path.relative_to(kit.parent).as_posix())
+    package = ROOT / "eximunit_bdd"
+    kit_directory = package / "cli" / "starter_kit"
+    kit = [path for path in kit_directory.rglob("*") if path.is_file()]
+    assert {path.relative_to(kit_directory).as_posix() for path in kit} >= set(STARTER_FILES)
+    for path in [*kit, package / "py.typed"]:
+        if "__pycache__" not in path.parts:
+            relative = PurePosixPath(path.relative_to(package).as_posix())
             assert any(relative.match(pattern) for pattern in patterns["eximunit_bdd"]), relative

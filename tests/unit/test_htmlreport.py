@@ -121,7 +121,7 @@ def test_verdicts_of_features_and_scenarios_and_the_summary():
     details = [
         attrs for tag, attrs in elements.tags if tag == "details" and "scenario" in (attrs.get("class") or "")
     ]
-    assert [("verdict-failed" in d["class"], "open" in d) for d in details] == [
+    assert [("verdict-failed" in (d["class"] or ""), "open" in d) for d in details] == [
         (True, True),
         (False, False),
         (False, False),

@@ -8,6 +8,7 @@ from eximunit_bdd import (
     ConnectionClosedError,
     EximCrashedError,
     EximSession,
+    EximUnitError,
     ReplyTimeoutError,
     StepUsageError,
     UnexpectedReplyError,
@@ -23,7 +24,9 @@ EHLO_REPLY = (
 )
 
 
-def scripted(*replies: str | Received | None, **options) -> tuple[EximSession, ScriptedChannel]:
+def scripted(
+    *replies: str | Received | EximUnitError | None, **options
+) -> tuple[EximSession, ScriptedChannel]:
     channel = ScriptedChannel([GREETING, *replies], **options)
     return EximSession.over(channel, "192.0.2.1"), channel
 
