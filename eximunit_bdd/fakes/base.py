@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Coroutine, Generic, Iterable, TypeVar
 
 from ..errors import FakePeerError, InvalidInputError
 from ..network.ports import LOOPBACK, bind_free_port
+from ..text import appears_in
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..network.netns import PrivateNetwork
@@ -234,9 +235,9 @@ class RuleScanner(StreamFake, Generic[Value]):
 
     def matching_rules(self, message: bytes) -> list[tuple[str, Value]]:
         """The rules whose text the message contains, in the order they were given."""
-        text = message.decode("utf-8", "replace").casefold()
+        text = message.decode("utf-8", "replace")
         with self._lock:
-            return [rule for rule in self.rules if rule[0].casefold() in text]
+            return [rule for rule in self.rules if appears_in(rule[0], text)]
 
     def _record_scan(self, message: bytes) -> None:
         with self._lock:

@@ -53,7 +53,8 @@ def what(reply: Reply) -> str:
 
 
 def failure_message(headline: str, reply: Reply | None, transcript: Transcript) -> str:
-    """A headline, the actual reply with Exim's log for it, then the whole session."""
+    """A headline, the actual reply with Exim's log for it (when there is one to show),
+    then the whole session."""
     parts = [headline]
     if reply is not None:
         parts.append("The server replied:\n" + "\n".join("  " + line for line in str(reply).split("\n")))
@@ -65,10 +66,19 @@ def failure_message(headline: str, reply: Reply | None, transcript: Transcript) 
     return "\n\n".join(parts)
 
 
-def smtp_failure(error: type[Failure], headline: str, reply: Reply | None, transcript: Transcript) -> Failure:
-    """An assertion error carrying `reply` and the transcript, its message built by
-    failure_message."""
-    return error(failure_message(headline, reply, transcript), reply, transcript.render())
+def smtp_failure(
+    error: type[Failure],
+    headline: str,
+    reply: Reply | None,
+    transcript: Transcript,
+    *,
+    show_reply: bool = True,
+) -> Failure:
+    """The one way an SMTP assertion error is made: it carries `reply` (which a report
+    marks) and the transcript, its message built by failure_message. `show_reply`
+    False leaves the reply out of the message, for claims about the whole session."""
+    message = failure_message(headline, reply if show_reply else None, transcript)
+    return error(message, reply, transcript.render())
 
 
 def expect_reply(

@@ -6,7 +6,13 @@ from __future__ import annotations
 import os
 from typing import Mapping, Optional
 
-from ..errors import ConnectionClosedError, InvalidInputError, StepUsageError, UnsupportedCommandError
+from ..errors import (
+    ConnectionClosedError,
+    InvalidInputError,
+    StepUsageError,
+    UnexpectedReplyError,
+    UnsupportedCommandError,
+)
 from ..exim.inputs import check_address, check_ip, check_line, check_port
 from ..exim.options import EximOptions
 from ..trace.headers import Header
@@ -209,6 +215,13 @@ class EximSession:
     ) -> Reply:
         """Raise UnexpectedReplyError (with the transcript) unless `reply` is as described."""
         return expect_reply(reply, self.transcript, verdict, code, text)
+
+    def failure(self, headline: str) -> UnexpectedReplyError:
+        """The error for a claim about the session as a whole (a header, a log line,
+        which statement decided) that does not hold: the headline and the transcript,
+        marking the last reply."""
+        last = self.last_reply
+        return smtp_failure(UnexpectedReplyError, headline, last, self.transcript, show_reply=False)
 
     def _checked(self, reply: Reply, verdict: Verdict, code: Code, text: Text) -> EximSession:
         self.expect(reply, verdict, code, text)

@@ -3,32 +3,33 @@ which statement of the configuration decided it (from the `-bh` ACL trace)."""
 
 from __future__ import annotations
 
-from typing import Callable, NoReturn
+from typing import Callable
 
 from ..acl.decision import describe_decision
 from ..acl.source import quoted
-from ..errors import UnexpectedReplyError
-from ..smtp.expectations import failure_message, what
-from ..smtp.reply import Reply
+from ..smtp.expectations import what
+from ..smtp.session import EximSession
+from ..text import appears_in
 from ..trace.acl_runs import AclRun, AclStatement
 from .registry import Context, scenario_state, then
 
 
-def _fail(context: Context, headline: str) -> NoReturn:
+def _traced_session(context: Context, step: str) -> EximSession:
+    """The scenario's session, which must carry Exim's ACL trace for `step`."""
     session = scenario_state(context).session
-    raise UnexpectedReplyError(
-        failure_message(headline, None, session.transcript), session.last_reply, session.transcript.render()
-    )
+    session.require_trace(f"'{step}'")
+    return session
 
 
 def _check_header(context: Context, name: str, text: str | None) -> None:
-    headers = scenario_state(context).session.added_headers
+    session = _traced_session(context, "Then the header ... is added")
+    headers = session.added_headers
     for header in headers:
-        if header.name.lower() == name.lower() and (text is None or text.lower() in header.value.lower()):
+        if header.name.lower() == name.lower() and (text is None or appears_in(text, header.value)):
             return
     wanted = f'"{name}"' + (f' containing "{text}"' if text is not None else "")
     added = "\n".join(f"  {header}" for header in headers) or "  (none)"
-    _fail(context, f"Expected the ACLs to add the header {wanted}. Headers they added:\n{added}")
+    raise session.failure(f"Expected the ACLs to add the header {wanted}. Headers they added:\n{added}")
 
 
 @then('the header "{name:EximText}" is added')
@@ -58,25 +59,27 @@ def step_log_contains(context: Context, text: str) -> None:
 
     Example: Then the log contains "rejected RCPT <nobody@coop.test>"
     """
-    lines = scenario_state(context).session.log_lines
-    if any(text.lower() in line.lower() for line in lines):
+    session = _traced_session(context, "Then the log contains")
+    if any(appears_in(text, line) for line in session.log_lines):
         return
-    logged = "\n".join(f"  {line}" for line in lines) or "  (nothing)"
-    _fail(context, f'Expected the log to contain "{text}". Exim logged:\n{logged}')
+    logged = "\n".join(f"  {line}" for line in session.log_lines) or "  (nothing)"
+    raise session.failure(f'Expected the log to contain "{text}". Exim logged:\n{logged}')
 
 
-def _decision(context: Context) -> tuple[Reply, AclRun]:
-    reply = scenario_state(context).last_reply
+def _decision(context: Context, step: str) -> tuple[EximSession, AclRun]:
+    session = _traced_session(context, step)
+    reply = session.last_reply
     if reply.decision is None:
-        _fail(context, f"Expected an ACL to decide {what(reply)}, but Exim ran none for it.")
-    return reply, reply.decision
+        raise session.failure(f"Expected an ACL to decide {what(reply)}, but Exim ran none for it.")
+    return session, reply.decision
 
 
 def _check_decision(context: Context, wanted: str, fits: Callable[[AclStatement], bool]) -> None:
     """Pass if the deciding statement, or one it ran (`acl = ...`) that decided, fits."""
-    reply, run = _decision(context)
+    session, run = _decision(context, "Then it was decided by ...")
     if not any(fits(statement) for statement in run.decision_chain):
-        _fail(context, f"Expected {what(reply)} to be decided by {wanted}.\n{describe_decision(run)}")
+        what_decided = what(session.last_reply)
+        raise session.failure(f"Expected {what_decided} to be decided by {wanted}.\n{describe_decision(run)}")
 
 
 @then('it was decided by the ACL "{acl:EximText}" statement at line {line:d}')
@@ -112,8 +115,8 @@ def step_decided_by_verb_with_message(context: Context, verb: str, text: str) ->
     reply = scenario_state(context).last_reply
 
     def fits(statement: AclStatement) -> bool:
-        said = f"{statement.message or ''}\n{reply.text}".lower()
-        return statement.verb == verb and statement.message is not None and text.lower() in said
+        said = f"{statement.message or ''}\n{reply.text}"
+        return statement.verb == verb and statement.message is not None and appears_in(text, said)
 
     _check_decision(context, f'a "{verb}" statement with message "{text}"', fits)
 
@@ -125,13 +128,15 @@ def step_statement_applied(context: Context, line: int, acl: str) -> None:
 
     Example: Then the statement at line 153 of ACL "acl_check_data" applied
     """
-    reply, run = _decision(context)
+    session, run = _decision(context, "Then the statement at line ... applied")
+    reply = session.last_reply
     statements = [s for r in reply.acl_runs for s in r.all_statements() if s.acl == acl and s.line == line]
     if any(statement.outcome == "succeeded" for statement in statements):
         return
     wanted = f'Expected the statement at line {line} of ACL "{acl}" to apply to {what(reply)}, but '
     if not statements:
-        _fail(context, wanted + "Exim did not reach it.\n" + describe_decision(run))
+        raise session.failure(wanted + "Exim did not reach it.\n" + describe_decision(run))
     last = statements[-1]
     text = "\n".join(quoted(last.file, last.line))
-    _fail(context, wanted + f"its conditions {last.outcome or 'were not all tested'} ({last.file}):\n{text}")
+    outcome = last.outcome or "were not all tested"
+    raise session.failure(wanted + f"its conditions {outcome} ({last.file}):\n{text}")
