@@ -4,28 +4,20 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..exim.options import EximOptions
 from ..network.dns_network import DnsNetwork
+from .run import run_state
 from .scenario import ScenarioState
-from .settings import options_from_userdata
 
-__all__ = ["eximunit_scenario", "eximunit_options"]
-
-
-def eximunit_options(context: Any) -> EximOptions:
-    """The run's options, read from the userdata once (by before_all, or here if the
-    user's before_all did not call ours)."""
-    options = getattr(context, "eximunit_options", None)
-    if options is None:
-        options = context.eximunit_options = options_from_userdata(context.config.userdata)
-    return options
+__all__ = ["eximunit_scenario"]
 
 
 def eximunit_scenario(context: Any, dns_network: DnsNetwork | None = None) -> Iterator[ScenarioState]:
     """`context.eximunit` for one scenario; every session closed when it ends (a
     behave fixture: `use_fixture(eximunit_scenario, context)`). With `dns_network`, the
-    scenario's Exims and fake peers run inside it."""
-    state = ScenarioState(eximunit_options(context), dns_network)
+    scenario's Exims and fake peers run inside it. The run's options are read here if
+    the suite's before_all did not call eximunit's."""
+    options = run_state(context.config).start(context.config.userdata)
+    state = ScenarioState(options, dns_network)
     context.eximunit = state
     try:
         yield state

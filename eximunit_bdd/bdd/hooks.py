@@ -18,29 +18,21 @@ from typing import Any
 
 from behave.fixture import use_fixture
 
-from ..acl.coverage import Coverage
 from ..errors import NetworkUnavailableError
 from ..network.dns_network import close_shared_dns_network, shared_dns_network
-from ..oneshot.config import EximConfig
 from ..steps.dns import uses_fake_dns
-from .fixtures import eximunit_options, eximunit_scenario
-from .settings import options_from_userdata
+from .fixtures import eximunit_scenario
+from .run import TRANSCRIPTS_HEADING, run_state
 
-__all__ = ["before_all", "before_scenario", "after_scenario", "after_all", "TRANSCRIPTS_HEADING"]
+__all__ = ["before_all", "before_scenario", "after_scenario", "after_all"]
 
-#: Where a failed scenario's conversations begin in its failing step's message.
-TRANSCRIPTS_HEADING = "Exim sessions of this scenario (C: client, S: server, L: Exim's log):"
 _SAID: set[str] = set()
 
 
 def before_all(context: Any) -> None:
     """Read the userdata (exim, exim_config, callouts, timeout) once, failing fast.
-    With `coverage=FILE`, collect the ACL coverage of the run into FILE."""
-    context.eximunit_options = options_from_userdata(context.config.userdata)
-    context.eximunit_coverage = None
-    if context.config.userdata.get("coverage"):
-        config = EximConfig(options=context.eximunit_options).configuration_file()
-        context.eximunit_coverage = Coverage(config)
+    With `coverage=FILE`, or the HTML report, count the run's ACL coverage."""
+    run_state(context.config).start(context.config.userdata)
     _stop_cleanly_on_sigterm()
 
 
@@ -51,7 +43,8 @@ def before_scenario(context: Any, scenario: Any) -> None:
     dns_network = None
     if uses_fake_dns(scenario):
         try:
-            dns_network = shared_dns_network(eximunit_options(context).timeout)
+            options = run_state(context.config).start(context.config.userdata)
+            dns_network = shared_dns_network(options.timeout)
         except NetworkUnavailableError as error:
             _say_once(f"eximunit: scenarios with DNS steps are skipped: {error}")
             scenario.skip(f"it needs a fake DNS, and {error}")
@@ -74,7 +67,7 @@ def after_scenario(context: Any, scenario: Any) -> None:
         state.close_all()
     finally:
         _add_transcripts_to_failure(scenario)
-    coverage = getattr(context, "eximunit_coverage", None)
+    coverage = run_state(context.config).coverage
     if coverage is not None:
         coverage.add_scenario(state.sessions, state.routings)
 
@@ -83,8 +76,8 @@ def after_all(context: Any) -> None:
     """Write the ACL coverage (with `coverage=FILE`); stop the fake DNS network, if a
     scenario needed one."""
     close_shared_dns_network()
-    coverage = getattr(context, "eximunit_coverage", None)
-    if coverage is not None:
+    coverage = run_state(context.config).coverage
+    if coverage is not None and context.config.userdata.get("coverage"):
         Path(context.config.userdata["coverage"]).write_text(coverage.to_json())
 
 

@@ -1,5 +1,5 @@
-"""The behave formatter `html`: `behave -f html -o report.html` writes the report of
-`htmlreport` for the run. Register it in behave.ini (`eximunit-bdd init` does)::
+"""The behave formatter `html`: `behave -f html -o report.html` writes the page of
+`report.page` for the run. Register it in behave.ini (`eximunit-bdd init` does)::
 
     [behave.formatters]
     html = eximunit_bdd.report:HtmlFormatter
@@ -12,19 +12,18 @@ from typing import Any
 
 from behave.formatter.base import Formatter
 
-from ..acl.coverage import Coverage, CoverageReport, coverage_report
-from ..bdd.hooks import TRANSCRIPTS_HEADING
-from ..bdd.settings import options_from_userdata
+from ..acl.coverage import CoverageReport, coverage_report
+from ..bdd.run import TRANSCRIPTS_HEADING, run_state
 from ..errors import EximUnitError, SmtpAssertionError
-from ..oneshot.config import EximConfig
 from .page import Conversation, FeatureReport, ScenarioReport, StepReport, render_report
 
 __all__ = ["HtmlFormatter", "feature_report"]
 
 
-class HtmlFormatter(Formatter):  # type: ignore[misc]  # behave has no type hints
+class HtmlFormatter(Formatter):
     """Collects the features as they run; writes the page when behave closes it, so
-    that the last scenario's sessions (kept by `after_scenario`) are in it."""
+    that the last scenario's sessions (kept by `after_scenario`) are in it. The ACL
+    coverage is the one the hooks counted for the run (`bdd.run.RunState`)."""
 
     name = "html"
     description = "One self-contained HTML page: verdicts, and every Exim session as a chat."
@@ -32,6 +31,7 @@ class HtmlFormatter(Formatter):  # type: ignore[misc]  # behave has no type hint
     def __init__(self, stream_opener: Any, config: Any) -> None:
         super().__init__(stream_opener, config)
         self._features: list[Any] = []
+        run_state(config).coverage_wanted = True  # behave makes formatters before before_all
 
     def feature(self, feature: Any) -> None:
         self._features.append(feature)
@@ -45,18 +45,9 @@ class HtmlFormatter(Formatter):  # type: ignore[misc]  # behave has no type hint
         self.close_stream()
 
     def _coverage(self) -> CoverageReport | None:
-        """The run's ACL coverage, from the sessions and routing checks kept on each
-        scenario; None if the configuration cannot be named (Exim missing, say)."""
-        try:
-            options = options_from_userdata(self.config.userdata)
-            coverage = Coverage(EximConfig(options=options).configuration_file())
-        except EximUnitError:
-            return None
-        for feature in self._features:
-            for scenario in feature.walk_scenarios():
-                if hasattr(scenario, "eximunit_sessions"):
-                    coverage.add_scenario(scenario.eximunit_sessions, scenario.eximunit_routings)
-        return coverage_report(coverage)
+        """The run's ACL coverage as the hooks counted it; None if they did not run."""
+        coverage = run_state(self.config).coverage
+        return coverage_report(coverage) if coverage is not None else None
 
 
 def feature_report(feature: Any) -> FeatureReport:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from eximunit_bdd import find_exim
 from eximunit_bdd.acl.coverage import Coverage, coverage_report
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
@@ -129,3 +130,32 @@ def test_the_checked_in_coverage_of_the_example_suite_is_current():
         "docs/coverage.txt is out of date: regenerate it with\n"
         "  eximunit-bdd coverage --output docs/coverage.txt -- behave -f null features/"
     )
+
+
+def test_the_html_report_shows_the_count_the_hooks_kept_and_runs_no_exim_at_close(tmp_path):
+    suite = _suite(tmp_path, SCENARIOS)
+    # The formatter closes after after_all; an Exim run from it would go through this
+    # wrapper, which is the only exim the run may find, and leaves a mark.
+    marks = tmp_path / "exim-runs"
+    wrapper = tmp_path / "exim"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {marks}\nexec {find_exim()} "$@"\n')
+    wrapper.chmod(0o755)
+    collected = tmp_path / "coverage.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "behave", "-f", "eximunit_bdd.report:HtmlFormatter", "-o", "report.html",
+         "-D", f"exim_config={CONFIGS / 'acl.conf'}", "-D", f"exim={wrapper}", "-D", f"coverage={collected}"],
+        cwd=suite, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    page = (suite / "report.html").read_text()
+    assert "ACL coverage: 9 of 10 statements reached (90%)" in page
+    report = coverage_report(Coverage.from_json(collected.read_text()))
+    assert (report.reached, len(report.rows), report.scenarios) == (9, 10, 3)
+    runs = marks.read_text().splitlines()
+    assert len(runs) == 3 and all(" -bhc 192.0.2.1" in run for run in runs), runs  # one session a scenario
+
+
+def test_the_report_module_does_not_import_the_hooks():
+    code = "import sys, eximunit_bdd.report; print('eximunit_bdd.bdd.hooks' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "False", run.stderr

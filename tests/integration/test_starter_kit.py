@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageColor
 
-from eximunit_bdd.bdd.hooks import TRANSCRIPTS_HEADING
+from eximunit_bdd.bdd.run import TRANSCRIPTS_HEADING
 from eximunit_bdd.cli.starter import STARTER_FILES
 from eximunit_bdd.report.page import FAILING_REPLY_BACKGROUND
 

@@ -1,0 +1,60 @@
+"""`RunState`: what eximunit's hooks and the HTML report share for one behave run.
+
+It lives on behave's configuration object, which the hooks see as `context.config`
+and a formatter as `self.config`, so neither imports the other: the report reads the
+one coverage count the hooks keep, and runs no Exim of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..acl.coverage import Coverage
+from ..errors import EximUnitError
+from ..exim.options import EximOptions
+from ..oneshot.options import configuration_file
+from .settings import options_from_userdata
+
+__all__ = ["RunState", "run_state", "TRANSCRIPTS_HEADING"]
+
+#: Where a failed scenario's conversations begin in its failing step's message.
+TRANSCRIPTS_HEADING = "Exim sessions of this scenario (C: client, S: server, L: Exim's log):"
+_ATTRIBUTE = "eximunit_run"
+
+
+@dataclass
+class RunState:
+    """The run's options, read once from the userdata, and its ACL coverage."""
+
+    options: EximOptions | None = None
+    #: Counted by `after_scenario` when the userdata names a coverage file or a
+    #: report wants it; None otherwise (the count costs a parse of every trace).
+    coverage: Coverage | None = None
+    #: Set by a formatter that shows coverage (the HTML report), before the run starts.
+    coverage_wanted: bool = False
+
+    def start(self, userdata: Mapping[str, str]) -> EximOptions:
+        """Read the options (failing fast on a bad value) and, if wanted, start the
+        coverage count, naming the configuration file once (`-bP` for the system one)."""
+        if self.options is not None:
+            return self.options
+        options = options_from_userdata(userdata)
+        if userdata.get("coverage"):
+            self.coverage = Coverage(configuration_file(options))
+        elif self.coverage_wanted:
+            try:
+                self.coverage = Coverage(configuration_file(options))
+            except EximUnitError:
+                pass  # the report goes without coverage; the sessions will say what is wrong
+        self.options = options
+        return options
+
+
+def run_state(config: Any) -> RunState:
+    """The run's state, made at the first call for behave's configuration `config`."""
+    state = getattr(config, _ATTRIBUTE, None)
+    if not isinstance(state, RunState):
+        state = RunState()
+        setattr(config, _ATTRIBUTE, state)
+    return state
