@@ -7,6 +7,7 @@ routing, verification, expansions, options and the build. Everything public is h
 `docs/api.md` describes it and `docs/architecture.md` says where each part lives.
 """
 
+from .bdd.scenario import Connection, ScenarioState, scenario_state
 from .errors import (
     ConfigAssertionError,
     ConfigPermissionError,
@@ -69,6 +70,10 @@ __all__ = [
     "Expansion",
     "OptionValue",
     "EximBuild",
+    # a suite's own steps and fakes (docs/extending.md; fakes in eximunit_bdd.fakes)
+    "scenario_state",
+    "ScenarioState",
+    "Connection",
     # errors (eximunit_bdd.errors draws the tree)
     "EximUnitError",
     "SmtpAssertionError",

@@ -1,0 +1,1 @@
+from eximunit_bdd.environment import *  # noqa: F401,F403 - eximunit's behave hooks
