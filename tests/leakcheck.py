@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from eximunit_bdd import environment as eximunit
-from eximunit_bdd.network.dns_network import shared_dns_network
+from eximunit_bdd.fakes.dns_network import shared_dns_network
 
 __all__ = ["before_all", "before_scenario", "after_scenario", "after_feature", "after_all"]
 

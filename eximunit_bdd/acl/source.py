@@ -9,15 +9,14 @@ anything at the margin.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..exim.config_file import config_lines
 from ..trace.acl_runs import VERBS
 
 __all__ = [
-    "config_lines",
     "statement_text",
     "quoted",
     "SourceStatement",
@@ -44,24 +43,6 @@ class SourceStatement:
     @property
     def location(self) -> str:
         return f"{self.file}:{self.line}"
-
-
-def config_lines(file: str) -> tuple[str, ...]:
-    """The lines of a configuration file, () if unreadable. Read once per version of
-    the file: a suite quotes the same statements many times, and may edit the file."""
-    try:
-        modified = Path(file).stat().st_mtime_ns
-    except OSError:
-        return ()
-    return _read_lines(file, modified)
-
-
-@functools.lru_cache(maxsize=64)
-def _read_lines(file: str, modified: int) -> tuple[str, ...]:
-    try:
-        return tuple(Path(file).read_text(errors="replace").splitlines())
-    except OSError:
-        return ()
 
 
 def quoted(file: str, line: int, indent: str = "  ") -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..network.dns_network import DnsNetwork
+from ..fakes.dns_network import DnsNetwork
 from .run import run_state
 from .scenario import ScenarioState
 

@@ -19,8 +19,8 @@ from typing import Any
 from behave.fixture import use_fixture
 
 from ..errors import NetworkUnavailableError
-from ..network.dns_network import close_shared_dns_network, shared_dns_network
-from ..steps.dns import uses_fake_dns
+from ..fakes.dns_network import close_shared_dns_network, shared_dns_network
+from .dns_scenarios import uses_fake_dns
 from .fixtures import eximunit_scenario
 from .run import TRANSCRIPTS_HEADING, run_state
 

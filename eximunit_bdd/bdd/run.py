@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..acl.coverage import Coverage
 from ..errors import EximUnitError
 from ..exim.options import EximOptions
 from ..oneshot.options import configuration_file
+from .coverage import Coverage
 from .settings import options_from_userdata
 
 __all__ = ["RunState", "run_state", "TRANSCRIPTS_HEADING"]

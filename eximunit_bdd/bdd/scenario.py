@@ -23,7 +23,8 @@ from ..smtp.session import EximSession
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..fakes.dns import FakeDns
-    from ..network.dns_network import DnsNetwork
+    from ..fakes.dns_network import DnsNetwork
+    from ..network.netns import PrivateNetwork
 
 __all__ = ["ScenarioState", "Connection", "scenario_state"]
 
@@ -72,9 +73,12 @@ class ScenarioState:
         private network, where DNS is `dns_network.dns`."""
         self.options = options
         self._dns: FakeDns | None = None
+        #: The private network the scenario's Exims and fake peers run in, if any.
+        self._network: PrivateNetwork | None = None
         if dns_network is not None:
             self.options = dataclasses.replace(options, network=dns_network.network)
             self._dns = dns_network.dns
+            self._network = dns_network.network
         self.macros: dict[str, str | None] = {}
         self.connection: Connection | None = None
         self.sessions: list[EximSession] = []
@@ -108,7 +112,7 @@ class ScenarioState:
         earlier = self.peers.pop(peer.macro, None)
         if earlier is not None:
             earlier.stop()
-        peer.network = self.options.network
+        peer.network = self._network
         self.peers[peer.macro] = peer.start()
         self.macros[peer.macro] = str(peer.port)
         self._changed(f'the fake {peer.kind} "{peer.name}"')

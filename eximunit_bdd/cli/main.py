@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from ..acl.coverage import Coverage, coverage_report, coverage_text
+from ..bdd.coverage import Coverage, coverage_report, coverage_text
 from ..errors import EximUnitError, InvalidInputError
 from .catalog import catalog_markdown
 from .starter import write_starter

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..acl.source import config_lines
 from ..errors import ConfigPermissionError, EximConfigError, EximCrashedError, EximUnitError
 from ..trace.log import log_lines
+from .config_file import config_lines
 
 __all__ = ["startup_error", "crash_error"]
 

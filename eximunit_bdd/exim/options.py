@@ -6,19 +6,25 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping, Protocol, Sequence
 
 from ..errors import EximConfigError, InvalidInputError
 from .binary import find_exim
 from .inputs import check_line, check_macro_name
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..network.netns import PrivateNetwork
-
-__all__ = ["EximOptions", "MAX_MACROS"]
+__all__ = ["EximOptions", "MAX_MACROS", "Network"]
 
 #: Exim refuses more -D options than this ("too many -D options"): MAX_CLMACROS.
 MAX_MACROS = 10
+
+class Network(Protocol):
+    """Where Exim runs, when not on the machine's own network: a command prefix
+    (`network.netns.PrivateNetwork` is one)."""
+
+    def command(self, argv: Sequence[str]) -> list[str]:
+        """`argv` run inside the network."""
+        ...
+
 
 @dataclass(frozen=True)
 class EximOptions:
@@ -33,7 +39,7 @@ class EximOptions:
     callouts: bool = True
     timeout: float = 10.0
     #: Run Exim inside this private network (fake DNS), not the machine's.
-    network: PrivateNetwork | None = None
+    network: Network | None = None
 
     def binary(self) -> str:
         return find_exim(self.exim)

@@ -12,7 +12,7 @@ from typing import Any
 
 from behave.formatter.base import Formatter
 
-from ..acl.coverage import CoverageReport, coverage_report
+from ..bdd.coverage import CoverageReport, coverage_report
 from ..bdd.run import TRANSCRIPTS_HEADING, run_state
 from ..errors import EximUnitError, SmtpAssertionError
 from .page import Conversation, FeatureReport, ScenarioReport, StepReport, render_report

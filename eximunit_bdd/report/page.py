@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterable, Sequence
 
-from ..acl.coverage import CoverageReport, scenarios
+from ..bdd.coverage import CoverageReport, scenarios
 from ..smtp.reply import Reply
 from ..smtp.transcript import Transcript, TranscriptLine
 

@@ -10,25 +10,10 @@ imported by the steps that use it, so that runs without DNS scenarios do not pay
 from __future__ import annotations
 
 import ipaddress
-import re
-from typing import Any
 
 from ..errors import StepUsageError
 from ..fakes.dkim import alter_body, dkim_record_name, dkim_txt_record, sign_message
 from .registry import Context, given, scenario_state, table_column, when
-
-#: How the steps of this module begin. A scenario with a step that begins so runs in
-#: the fake DNS's network (a step of the user's own that happened to begin so would
-#: only make its scenario run there too, which is harmless).
-_DNS_PHRASE = re.compile(
-    r"^(?:the DNS record |these DNS records:|the DNS blocklist |DNS lookups for |"
-    r"the client's reverse DNS name |a DKIM key for |I send a message signed by )"
-)
-
-
-def uses_fake_dns(scenario: Any) -> bool:
-    """Does the scenario (with its Background) have a step of this module?"""
-    return any(_DNS_PHRASE.match(step.name) for step in scenario.all_steps)
 
 
 @given('the DNS record {name:EximName} {record_type:EximWord} "{value:EximText}"')

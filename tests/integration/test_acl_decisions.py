@@ -12,7 +12,7 @@ import pytest
 
 from eximunit_bdd import EximOptions, EximSession, UnexpectedReplyError
 from eximunit_bdd.acl.source import acl_statements, statement_text
-from eximunit_bdd.network.dns_network import DnsNetwork
+from eximunit_bdd.fakes.dns_network import DnsNetwork
 
 from .conftest import CONFIGS
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from eximunit_bdd import find_exim
-from eximunit_bdd.acl.coverage import Coverage, coverage_report
+from eximunit_bdd.bdd.coverage import Coverage, coverage_report
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
 from .conftest import CONFIGS

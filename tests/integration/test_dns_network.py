@@ -11,7 +11,7 @@ import pytest
 
 from eximunit_bdd import EximConfig, EximOptions, EximSession
 from eximunit_bdd.fakes import FakeSmtpServer
-from eximunit_bdd.network.dns_network import DnsNetwork
+from eximunit_bdd.fakes.dns_network import DnsNetwork
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from eximunit_bdd.acl.coverage import CoverageReport, CoverageRow
 from eximunit_bdd.acl.source import SourceStatement
+from eximunit_bdd.bdd.coverage import CoverageReport, CoverageRow
 from eximunit_bdd.report.page import Conversation, FeatureReport, ScenarioReport, StepReport, render_report
 from eximunit_bdd.smtp.reply import Reply
 from eximunit_bdd.smtp.transcript import Transcript

@@ -13,10 +13,10 @@ import threading
 from typing import TYPE_CHECKING
 
 from ..errors import NetworkUnavailableError
-from .netns import PrivateNetwork
+from ..network.netns import PrivateNetwork
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..fakes.dns import FakeDns
+    from .dns import FakeDns
 
 __all__ = ["DnsNetwork", "shared_dns_network", "close_shared_dns_network"]
 
@@ -30,7 +30,7 @@ class DnsNetwork:
     """
 
     def __init__(self, timeout: float = 10.0) -> None:
-        from ..fakes.dns import FakeDns  # dnspython: imported by runs that fake DNS only
+        from .dns import FakeDns  # dnspython: imported by runs that fake DNS only
 
         self.network = PrivateNetwork(timeout)
         self.dns: FakeDns = FakeDns(timeout)

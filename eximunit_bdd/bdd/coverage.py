@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Protocol
 
+from ..acl.source import SourceStatement, acl_statements, router_names
 from ..oneshot.routing import Routing
 from ..smtp.reply import Reply
-from .source import SourceStatement, acl_statements, router_names
 
 __all__ = ["Coverage", "CoverageRow", "CoverageReport", "coverage_report", "coverage_text", "scenarios"]
 
