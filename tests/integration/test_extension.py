@@ -63,3 +63,12 @@ def test_its_peer_is_stopped_after_each_scenario(tmp_path, private_tmp):
     assert [line for line in lines if line.startswith("clean before")] and not [
         line for line in lines if line.startswith("LEAK")
     ], lines
+
+
+def test_docs_extending_shows_the_suite_as_it_is():
+    doc = (EXTENSION.parent.parent / "docs" / "extending.md").read_text()
+    steps = (EXTENSION / "steps" / "quota.py").read_text()
+    assert f"```python\n{steps.rstrip()}\n```" in doc
+    assert f"```gherkin\n{(EXTENSION / 'features' / 'quota.feature').read_text().rstrip()}\n```" in doc
+    config = (EXTENSION / "quota.conf").read_text()
+    assert config[config.index("acl_rcpt:") :].rstrip() in doc

@@ -199,7 +199,8 @@ def test_junit_failures_carry_the_conversations(suite):
 
 
 def test_the_readme_ci_recipes_run_in_a_suite_made_by_init(suite):
-    recipes = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    documents = (ROOT / "README.md").read_text() + (ROOT / "docs" / "ci.md").read_text()
+    recipes = re.findall(r"```yaml\n(.*?)```", documents, re.S)
     assert len(recipes) == 2, "the GitHub Actions and GitLab CI recipes"
     commands = {line for recipe in recipes for line in re.findall(r"\.venv/bin/(behave .*)", recipe)}
     assert len(commands) == 1, commands
