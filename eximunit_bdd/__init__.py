@@ -7,28 +7,9 @@ routing, verification, expansions, options and the build. Everything public is h
 `docs/api.md` describes it and `docs/architecture.md` says where each part lives.
 """
 
+from . import errors
 from .bdd.scenario import Connection, ScenarioState, scenario_state
-from .errors import (
-    ConfigAssertionError,
-    ConfigPermissionError,
-    ConnectionClosedError,
-    EximConfigError,
-    EximCrashedError,
-    EximNotFoundError,
-    EximUnitError,
-    FakePeerAssertionError,
-    FakePeerError,
-    InvalidInputError,
-    NetworkUnavailableError,
-    ReasonHiddenError,
-    ReplyTimeoutError,
-    SmtpAssertionError,
-    StepUsageError,
-    UnexpectedOutputError,
-    UnexpectedReplyError,
-    UnsupportedCommandError,
-    WouldOverwriteError,
-)
+from .errors import *  # noqa: F403 - every error is public: errors.__all__
 from .exim.binary import find_exim
 from .exim.options import EximOptions
 from .oneshot.build import EximBuild
@@ -74,24 +55,6 @@ __all__ = [
     "scenario_state",
     "ScenarioState",
     "Connection",
-    # errors (eximunit_bdd.errors draws the tree)
-    "EximUnitError",
-    "SmtpAssertionError",
-    "UnexpectedReplyError",
-    "ConnectionClosedError",
-    "InvalidInputError",
-    "StepUsageError",
-    "UnsupportedCommandError",
-    "EximNotFoundError",
-    "EximConfigError",
-    "ConfigPermissionError",
-    "EximCrashedError",
-    "ReplyTimeoutError",
-    "UnexpectedOutputError",
-    "ConfigAssertionError",
-    "ReasonHiddenError",
-    "FakePeerError",
-    "FakePeerAssertionError",
-    "NetworkUnavailableError",
-    "WouldOverwriteError",
 ]
+# Every error (eximunit_bdd.errors draws the tree).
+__all__ += errors.__all__
