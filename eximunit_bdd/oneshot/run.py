@@ -14,6 +14,7 @@ from ..errors import ConfigAssertionError, ReplyTimeoutError
 from ..exim.diagnosis import startup_error
 from ..exim.inputs import check_line
 from ..exim.options import EximOptions
+from ..exim.process import start_process
 from ..exim.sandbox import Sandbox
 
 __all__ = ["EximRun", "Answer", "run_exim", "shown", "answer_failure"]
@@ -79,35 +80,47 @@ def run_exim(options: EximOptions, *mode_args: str, input: str | bytes | None = 
     """
     for argument in mode_args:
         check_line(argument, "argument for Exim")
+    data = input.encode("utf-8", "surrogateescape") if isinstance(input, str) else input
     sandbox = Sandbox()
+    process: subprocess.Popen[bytes] | None = None
     try:
         argv = options.base_argv(sandbox.macros()) + list(mode_args)
-        try:
-            # run() kills Exim on a timeout or Ctrl-C before the exception leaves it.
-            done = subprocess.run(
-                options.launch(argv),
-                input=input.encode("utf-8", "surrogateescape") if isinstance(input, str) else input,
-                stdin=subprocess.DEVNULL if input is None else None,
-                capture_output=True,
-                timeout=options.timeout,
-            )
-        except subprocess.TimeoutExpired:
-            raise ReplyTimeoutError(
-                f"exim {shlex.join(mode_args)} did not finish within {options.timeout:g} s and was "
-                "stopped. A lookup in a router or an expansion may be hanging (DNS, a socket, "
-                "a database): check it, or raise the timeout (behave -D timeout=30)."
-            ) from None
+        process = start_process(
+            options.launch(argv),
+            stdin=subprocess.DEVNULL if data is None else subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        stdout, stderr = process.communicate(data, timeout=options.timeout)
+    except subprocess.TimeoutExpired:
+        raise ReplyTimeoutError(
+            f"exim {shlex.join(mode_args)} did not finish within {options.timeout:g} s and was "
+            "stopped. A lookup in a router or an expansion may be hanging (DNS, a socket, "
+            "a database): check it, or raise the timeout (behave -D timeout=30)."
+        ) from None
     finally:
+        if process is not None:
+            _reap(process)  # killed first if a timeout or Ctrl-C left it running
         sandbox.cleanup()
     run = EximRun(
         tuple(argv),
         mode_args,
-        done.returncode,
-        done.stdout.decode("utf-8", "replace"),
-        done.stderr.decode("utf-8", "replace"),
+        process.returncode,
+        stdout.decode("utf-8", "replace"),
+        stderr.decode("utf-8", "replace"),
     )
     # -bV prints the build before it reads the configuration, so output alone does not
     # prove that Exim accepted it.
     if run.status != 0 and (not run.stdout.strip() or "configuration error" in run.stderr):
         raise startup_error(run.stderr.splitlines(), argv, before=f"it answered {run.command}")
     return run
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    """Kill the process unless it has exited, wait for it, close its pipes."""
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()

@@ -18,6 +18,7 @@ from pexpect.fdpexpect import fdspawn
 from ..errors import EximUnitError, ReplyTimeoutError, UnsupportedCommandError
 from ..exim.diagnosis import crash_error, startup_error
 from ..exim.options import EximOptions
+from ..exim.process import start_process
 from ..exim.sandbox import Sandbox
 from .channel import Received
 from .reply import REPLY_END
@@ -76,7 +77,7 @@ class BhChannel:
             self.argv = options.base_argv(self.sandbox.macros()) + mode_arguments
             self._stderr_write = open(self.sandbox.stderr_path, "wb")
             self._stderr_read = open(self.sandbox.stderr_path, "rb")
-            self._process = subprocess.Popen(
+            self._process = start_process(
                 options.launch(self.argv),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
