@@ -12,5 +12,6 @@ The hooks live in `eximunit_bdd.bdd.hooks`; this module is the documented name.
 """
 
 from .bdd.hooks import after_all, after_scenario, before_all, before_scenario
+from .bdd.run import TRANSCRIPTS_HEADING
 
-__all__ = ["before_all", "before_scenario", "after_scenario", "after_all"]
+__all__ = ["before_all", "before_scenario", "after_scenario", "after_all", "TRANSCRIPTS_HEADING"]

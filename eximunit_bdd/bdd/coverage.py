@@ -5,7 +5,7 @@ A behave run collects it when the userdata `coverage` names a file
 (`behave -D coverage=coverage.json`, which `eximunit-bdd coverage -- behave ...` does):
 each scenario adds what its sessions' traces and routing checks show, and the file is
 written at the end. `coverage_report` lines that up with every statement of the
-configuration (`aclsource.acl_statements`, `.include`s followed).
+configuration (`acl.source.acl_statements`, `.include`s followed).
 """
 
 from __future__ import annotations

@@ -62,7 +62,6 @@ def after_scenario(context: Any, scenario: Any) -> None:
     if state is None:
         return
     scenario.eximunit_sessions = list(state.sessions)
-    scenario.eximunit_routings = state.routings
     try:
         state.close_all()
     finally:

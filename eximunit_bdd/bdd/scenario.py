@@ -16,6 +16,7 @@ from ..errors import StepUsageError
 from ..exim.inputs import check_ip, check_macro_name, check_port
 from ..exim.options import EximOptions
 from ..fakes import FakePeer, port_macro
+from ..network.netns import PrivateNetwork
 from ..oneshot.config import EximConfig
 from ..oneshot.routing import Routing
 from ..smtp.reply import Reply
@@ -24,7 +25,6 @@ from ..smtp.session import EximSession
 if TYPE_CHECKING:  # pragma: no cover
     from ..fakes.dns import FakeDns
     from ..fakes.dns_network import DnsNetwork
-    from ..network.netns import PrivateNetwork
 
 __all__ = ["ScenarioState", "Connection", "scenario_state"]
 
@@ -74,7 +74,7 @@ class ScenarioState:
         self.options = options
         self._dns: FakeDns | None = None
         #: The private network the scenario's Exims and fake peers run in, if any.
-        self._network: PrivateNetwork | None = None
+        self._network = options.network if isinstance(options.network, PrivateNetwork) else None
         if dns_network is not None:
             self.options = dataclasses.replace(options, network=dns_network.network)
             self._dns = dns_network.dns

@@ -51,7 +51,8 @@ def catalog_entries() -> list[CatalogEntry]:
                 continue
             name = module.rsplit(".", 1)[1]
             if name not in SECTIONS:
-                raise LookupError(f"steps module {module} has no section in eximunit_bdd.catalog.SECTIONS")
+                where = "eximunit_bdd.cli.catalog.SECTIONS"
+                raise LookupError(f"steps module {module} has no section in {where}")
             doc = inspect.cleandoc(matcher.func.__doc__ or "")
             example = _EXAMPLE.search(doc)
             explanation = " ".join(_EXAMPLE.sub("", doc).split())

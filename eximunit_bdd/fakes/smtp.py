@@ -11,7 +11,7 @@ import asyncio
 import socket
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Iterable
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -73,8 +73,8 @@ class FakeSmtpServer(FakePeer):
 
     def _start(self) -> int:
         sock = self.bind()
-        controller = _BoundController(_Handler(self), sock, reachable=self.network is None,
-                                      ready_timeout=self.timeout, server_hostname=f"{self.name}.fake.test")
+        controller = _BoundController(_Handler(self), sock, ready_timeout=self.timeout,
+                                      server_hostname=f"{self.name}.fake.test")
         try:
             controller.start()
         except Exception as error:
@@ -101,23 +101,19 @@ class _BoundController(Controller):
     that port 0 got; `_create_server` is its documented hook for other listeners.
     """
 
-    def __init__(self, handler: Any, sock: socket.socket, reachable: bool = True, **options: Any) -> None:
+    def __init__(self, handler: Any, sock: socket.socket, **options: Any) -> None:
         host, port = sock.getsockname()[:2]
         super().__init__(handler, hostname=host, port=port, **options)
         self._socket = sock
-        self._reachable = reachable
 
     def _create_server(self) -> Awaitable[asyncio.AbstractServer]:
         return self.loop.create_server(self._factory_invoker, sock=self._socket)
 
     def _trigger_server(self) -> None:
-        """aiosmtpd connects once to make its factory run; a socket in a private
-        network cannot be reached from here, so there the factory is run directly."""
-        if self._reachable:
-            trigger: Callable[[], None] = super()._trigger_server  # aiosmtpd's, untyped
-            trigger()
-        else:
-            self.loop.call_soon_threadsafe(self._factory_invoker)
+        """aiosmtpd connects once to make its factory run (start() waits for that);
+        a socket in a private network cannot be reached from here, so the factory is run
+        directly, for every socket alike."""
+        self.loop.call_soon_threadsafe(self._factory_invoker)
 
 
 class _Handler:

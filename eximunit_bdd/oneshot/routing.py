@@ -21,12 +21,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
-from ..errors import ConfigAssertionError, InvalidInputError, ReasonHiddenError, UnexpectedOutputError
+from ..errors import ConfigAssertionError, UnexpectedOutputError
 from ..exim.inputs import check_address
 from ..exim.options import EximOptions
-from ..exim.sandbox import caller_user
-from ..text import appears_in
-from .run import Answer, answer_failure, run_exim
+from .addresses import FAILED, SYNTAX, check_reason, syntax_error
+from .run import answer_failure, run_exim
 
 __all__ = [
     "Host",
@@ -41,21 +40,11 @@ __all__ = [
     "assert_discarded",
     "assert_undeliverable",
     "assert_temporarily_undeliverable",
-    "check_reason",
-    "FAILED",
-    "SYNTAX",
-    "syntax_error",
 ]
 
 Status = Literal["routed", "discarded", "undeliverable", "deferred"]
 
 _DISCARDED = re.compile(r"^mail to (?P<address>.+) is discarded$")
-#: A failure line of -bt and -bv (which `verification` reads too).
-FAILED = re.compile(
-    r"^(?P<address>.+?) (?P<how>is undeliverable|failed to verify|cannot be resolved at this time)"
-    r"(?:: (?P<reason>.*))?$"
-)
-SYNTAX = re.compile(r"^syntax error: (?P<reason>.*)$")
 _GENERATED = re.compile(r"^(?P<parent>\S+) -> (?P<target>.+)$")
 _PARENT = re.compile(r"^\s+<-- (?P<address>.+)$")
 _ROUTER = re.compile(r"^\s+router = (?P<router>\S+), transport = (?P<transport>\S+)$")
@@ -207,10 +196,6 @@ def parse_routing(address: str, output: str, command: str = "") -> Routing:
     return Routing(address, deliveries, failures, discarded, output, command)
 
 
-def syntax_error(address: str, reason: str) -> InvalidInputError:
-    return InvalidInputError(f"Exim says {address!r} is not a mail address: {reason}.")
-
-
 @dataclass
 class _Entry:
     """An address line of -bt being read, completed by the indented lines below it."""
@@ -341,22 +326,6 @@ def assert_undeliverable(routing: Routing, text: str | None = None) -> Routing:
 def assert_temporarily_undeliverable(routing: Routing, text: str | None = None) -> Routing:
     """Routing defers (`:defer:`, a host lookup that fails for now)."""
     return _assert_failed(routing, "deferred", text)
-
-
-def check_reason(address: str, reasons: list[str | None], text: str, wanted: str, answer: Answer) -> None:
-    """Raise unless TEXT appears in one of the reasons Exim gave; ReasonHiddenError
-    when it gave none (the caller is not an Exim admin)."""
-    known = [reason for reason in reasons if reason]
-    if not known:
-        raise ReasonHiddenError(
-            f"Exim gave no reason why <{address}> fails: it tells only its admin users, and "
-            f"{caller_user()} is not one. Make the caller an admin in the test configuration:\n"
-            "  .ifdef EXIMUNIT_GROUP\n  admin_groups = EXIMUNIT_GROUP\n  .endif\n"
-            "(or run Exim as the caller with exim_user = EXIMUNIT_USER, as examples/coop/exim4.conf "
-            "does). With the system configuration, run as root or as a member of Exim's group."
-        )
-    if not any(appears_in(text, reason) for reason in known):
-        raise answer_failure(f"{wanted}, but the reason is: {'; '.join(known)}", answer)
 
 
 def _assert_failed(routing: Routing, status: Status, text: str | None) -> Routing:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..errors import UnexpectedOutputError
 from ..exim.inputs import check_address
 from ..exim.options import EximOptions
-from .routing import FAILED, SYNTAX, check_reason, syntax_error
+from .addresses import FAILED, SYNTAX, check_reason, syntax_error
 from .run import answer_failure, run_exim
 
 __all__ = ["Verification", "parse_verification", "verify", "assert_verifies", "assert_fails_to_verify"]

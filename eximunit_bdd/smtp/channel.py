@@ -46,7 +46,9 @@ class Channel(Protocol):
 
     def refusal(self, command: str) -> str | None:
         """Why this channel cannot carry `command`, saying what to do instead; None
-        if it can. Asked before anything is sent, so a refusal costs no wait."""
+        if it can. Asked before anything is sent, so a refusal costs no wait. (BDAT
+        and commands after DATA's 354 the session itself refuses: it sends line by
+        line, which they cannot be, on any channel.)"""
         ...
 
     def send(self, data: str) -> None:
@@ -60,12 +62,14 @@ class Channel(Protocol):
         ...
 
     def close_input(self) -> None:
-        """No more client data (sent right after QUIT: Exim answers without waiting)."""
+        """No more client data (called right after QUIT: `exim -bh` then answers
+        without waiting for more). A channel that cannot half-close (TLS) does nothing."""
         ...
 
     def ended(self, waiting_for: str | None) -> EximUnitError | None:
         """After `receive` returned None: the error when the end was a failure (Exim
-        refused its configuration, crashed), None when the server hung up on purpose."""
+        refused its configuration, crashed), None when the server hung up on purpose.
+        It may release what it can; `close` stays the owner's to call."""
         ...
 
     def starttls(self) -> None:
@@ -73,5 +77,6 @@ class Channel(Protocol):
         ...
 
     def close(self) -> None:
-        """Release everything (process, sockets, files); safe to call twice."""
+        """Release everything (process, sockets, files); safe to call twice, and after
+        `ended`. The session that was handed the channel calls it."""
         ...

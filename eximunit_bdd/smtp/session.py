@@ -71,12 +71,23 @@ class EximSession:
         `channel` (see `over`), the conversation goes through it instead and no Exim
         is started here.
         """
-        self.options = options or EximOptions(exim, config, dict(macros or {}), callouts, timeout)
-        self.client_ip = check_ip(client_ip)
-        self.server_ip = check_ip(server_ip, "server IP") if server_ip else None
-        self.client_port = check_port(client_port, "client port")
-        self.server_port = check_port(server_port, "server port")
-        self.helo_name = check_line(helo_name, "HELO name")
+        try:
+            exim_arguments = (options, config, exim, macros, client_port, server_ip, server_port)
+            if channel is not None and any(argument is not None for argument in exim_arguments):
+                raise InvalidInputError(
+                    "a session over a channel of its own takes no Exim options or addresses besides "
+                    "the client's: the channel decides how it reaches the server."
+                )
+            self.options = options or EximOptions(exim, config, dict(macros or {}), callouts, timeout)
+            self.client_ip = check_ip(client_ip)
+            self.server_ip = check_ip(server_ip, "server IP") if server_ip else None
+            self.client_port = check_port(client_port, "client port")
+            self.server_port = check_port(server_port, "server port")
+            self.helo_name = check_line(helo_name, "HELO name")
+        except BaseException:
+            if channel is not None:
+                channel.close()  # it was handed over to this session
+            raise
         self.timeout = float(self.options.timeout)
         self.transcript = Transcript()
         self.replies: list[Reply] = []
@@ -132,17 +143,16 @@ class EximSession:
         reply = self._receive(line)
         if verb in ("HELO", "EHLO") and reply.accepted:
             self.greeted = True
+        elif verb == "STARTTLS" and reply.code == 220:
+            self.channel.starttls()  # the conversation goes on over TLS ...
+            self.greeted = False  # ... and the client must greet again
         self.in_data = verb == "DATA" and reply.code == 354
         return reply
 
     def starttls(self) -> Reply:
         """Send STARTTLS; after the server's 220 the conversation goes on over TLS,
         and the client must greet again. A `-bh` session refuses it at once."""
-        reply = self.send("STARTTLS")
-        if reply.code == 220:
-            self.channel.starttls()
-            self.greeted = False
-        return reply
+        return self.send("STARTTLS")
 
     def ensure_greeted(self) -> None:
         """Send `EHLO helo_name` unless a HELO/EHLO was already accepted."""
@@ -274,7 +284,9 @@ class EximSession:
 
     @property
     def trace(self) -> list[str]:
-        """Every stderr line of the session so far: ACL trace and LOG lines."""
+        """Every stderr line of the session so far: ACL trace and LOG lines (a
+        StepUsageError on a channel without them, rather than a quiet nothing)."""
+        self.require_trace("EximSession.trace")
         return [line for reply in self.replies for line in reply.trace]
 
     @property
@@ -285,6 +297,7 @@ class EximSession:
     @property
     def added_headers(self) -> list[Header]:
         """Headers the ACLs added (as `add_header` expanded them) during the session."""
+        self.require_trace("EximSession.added_headers")
         return [header for reply in self.replies for header in reply.added_headers]
 
     # ---- life cycle ---------------------------------------------------------------------

@@ -19,12 +19,23 @@ from ..errors import EximUnitError, StepUsageError
 from ..fakes import FakeClamd, FakeGreylistd, FakeSmtpServer, FakeSpamd
 from ..oneshot.build import KINDS
 
-__all__ = ["given", "when", "then", "Context", "scenario_state", "ScenarioState", "table_column"]
+__all__ = [
+    "given",
+    "when",
+    "then",
+    "Context",
+    "scenario_state",
+    "ScenarioState",
+    "table_column",
+    "session_of",
+]
 
 #: behave's Context, which has no type information: steps reach eximunit's typed
 #: state through `scenario_state(context)`.
 Context = Any
 Step = TypeVar("Step", bound=Callable[..., None])
+#: The name suites' own steps used before `scenario_state` was public.
+session_of = scenario_state
 
 
 def _code(text: str) -> int:

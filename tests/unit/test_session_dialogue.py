@@ -9,6 +9,7 @@ from eximunit_bdd import (
     EximCrashedError,
     EximSession,
     EximUnitError,
+    InvalidInputError,
     ReplyTimeoutError,
     StepUsageError,
     UnexpectedReplyError,
@@ -104,6 +105,31 @@ def test_starttls_over_a_channel_with_tls_needs_a_new_greeting():
     assert channel.tls and not session.greeted
 
 
+def test_starttls_sent_as_a_plain_command_switches_to_tls_too():
+    session, channel = scripted(EHLO_REPLY, "220 TLS go ahead\r\n")
+    session.ehlo()
+    session.send("STARTTLS")  # what 'When I send the command "STARTTLS"' does
+    assert channel.tls and not session.greeted
+
+
+def test_a_refused_starttls_leaves_the_conversation_in_clear():
+    session, channel = scripted(EHLO_REPLY, "454 TLS currently unavailable\r\n")
+    session.ehlo()
+    assert session.starttls().code == 454
+    assert not channel.tls and session.greeted
+
+
+def test_a_channel_comes_alone_and_is_closed_when_the_session_is_refused():
+    channel = ScriptedChannel([GREETING])
+    with pytest.raises(InvalidInputError, match="takes no Exim options"):
+        EximSession("192.0.2.1", config="/etc/exim4/exim4.conf", channel=channel)
+    assert channel.closed and channel.sent == []
+    other = ScriptedChannel([GREETING])
+    with pytest.raises(InvalidInputError, match="not an IP address"):
+        EximSession.over(other, "not-an-ip")
+    assert other.closed
+
+
 def test_bdat_is_refused_before_anything_is_sent():
     session, channel = scripted(EHLO_REPLY)
     session.ehlo()
@@ -149,6 +175,9 @@ def test_trace_lines_come_with_their_reply_and_a_channel_without_them_says_so():
     untraced, _ = scripted("250 OK\r\n", traced=False)
     with pytest.raises(StepUsageError, match="needs Exim's ACL trace"):
         untraced.require_trace("Then the log contains")
+    for name, needed in (("log_lines", "trace"), ("added_headers", "added_headers"), ("trace", "trace")):
+        with pytest.raises(StepUsageError, match=f"EximSession.{needed} needs"):
+            getattr(untraced, name)
 
 
 def test_a_wrong_reply_names_the_expectation_and_shows_the_conversation():
