@@ -1,8 +1,16 @@
-"""How a spec's TEXT is found in what Exim said: the one rule every step uses."""
+"""Text as specs and reports use it: the one "TEXT appears in" rule, and what Exim or a
+spec said made safe to show (control characters visible, long lines shortened)."""
 
 from __future__ import annotations
 
-__all__ = ["appears_in"]
+import re
+
+__all__ = ["appears_in", "visible", "shortened"]
+
+#: Control characters (C0 but tab and line ends, DEL, C1): invisible or harmful on a
+#: terminal, and not allowed in the XML of a JUnit report.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LONGEST_SHOWN = 200
 
 
 def appears_in(text: str, said: str) -> bool:
@@ -13,3 +21,25 @@ def appears_in(text: str, said: str) -> bool:
     True
     """
     return text.casefold() in said.casefold()
+
+
+def visible(text: str) -> str:
+    """`text` with each control character written as its escape, as Python would.
+
+    >>> visible("NOOP \\x1b[31mred\\x07")
+    'NOOP \\\\x1b[31mred\\\\x07'
+    """
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def shortened(line: str) -> str:
+    """A line as a message shows it: visible, and over 200 characters cut in the
+    middle, saying how long it is.
+
+    >>> shortened("RCPT TO:<" + "a" * 17000 + "@coop.test>")[-40:]
+    'aa ... (17020 characters) ... coop.test>'
+    """
+    line = visible(line)
+    if len(line) <= _LONGEST_SHOWN:
+        return line
+    return f"{line[:120]} ... ({len(line)} characters) ... {line[-10:]}"

@@ -16,6 +16,7 @@ from ..exim.inputs import check_line
 from ..exim.options import EximOptions
 from ..exim.process import start_process
 from ..exim.sandbox import Sandbox
+from ..text import shortened
 
 __all__ = ["EximRun", "Answer", "run_exim", "shown", "answer_failure"]
 
@@ -50,8 +51,8 @@ class EximRun:
 
 def shown(command: str, output: str) -> str:
     """A command and its output, indented, for a failure message."""
-    lines = "\n".join("    " + line for line in output.splitlines()) or "    (nothing)"
-    return f"  $ {command}\n{lines}"
+    lines = "\n".join("    " + shortened(line) for line in output.splitlines()) or "    (nothing)"
+    return f"  $ {shortened(command)}\n{lines}"
 
 
 class Answer(Protocol):

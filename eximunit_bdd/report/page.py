@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 from ..bdd.coverage import CoverageReport, scenarios
 from ..smtp.reply import Reply
 from ..smtp.transcript import Transcript, TranscriptLine
+from ..text import shortened, visible
 
 __all__ = [
     "Conversation",
@@ -212,7 +213,7 @@ def _conversation(conversation: Conversation, number: int, total: int, failing: 
 
 def _bubble(lines: list[TranscriptLine], failing_reply: Reply | None, failing: StepReport | None) -> str:
     speaker, reply = lines[0].speaker, lines[0].reply
-    text = "\n".join(line.text for line in lines)
+    text = "\n".join(shortened(line.text) for line in lines)
     if speaker == "C":
         return f'<div class="bubble client"><pre>{_e(text)}</pre></div>'
     if speaker == "*":
@@ -283,7 +284,8 @@ def _verdict_class(status: str) -> str:
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    """Escaped for HTML, control characters made visible (`\\x1b`)."""
+    return html.escape(visible(text), quote=True)
 
 
 _STYLE = """

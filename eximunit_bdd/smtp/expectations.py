@@ -6,7 +6,7 @@ from typing import Literal, TypeVar
 
 from ..acl.decision import describe_decision
 from ..errors import SmtpAssertionError, UnexpectedReplyError
-from ..text import appears_in
+from ..text import appears_in, shortened, visible
 from .reply import Reply
 from .transcript import Transcript
 
@@ -49,7 +49,7 @@ def what(reply: Reply) -> str:
         return "the connection"
     if reply.command == ".":
         return "the message"
-    return reply.command
+    return shortened(reply.command)
 
 
 def failure_message(headline: str, reply: Reply | None, transcript: Transcript) -> str:
@@ -63,7 +63,7 @@ def failure_message(headline: str, reply: Reply | None, transcript: Transcript) 
         if reply.decision is not None:
             parts.append(describe_decision(reply.decision))
     parts.append("Session so far (C: client, S: server, L: Exim's log):\n" + transcript.render())
-    return "\n\n".join(parts)
+    return visible("\n\n".join(parts))  # what Exim or the spec said may hold control characters
 
 
 def smtp_failure(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
+from ..text import shortened
 from .reply import Reply, format_reply
 
 __all__ = ["Transcript", "TranscriptLine"]
@@ -24,7 +25,8 @@ class TranscriptLine:
     reply: Reply | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
-        return f"{self.speaker}: {self.text}"
+        """`C: RCPT TO:<anna@coop.test>`, control characters visible, a very long line cut."""
+        return f"{self.speaker}: {shortened(self.text)}"
 
 
 @dataclass

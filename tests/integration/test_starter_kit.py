@@ -11,6 +11,7 @@ import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+import junitparser
 import pytest
 from PIL import Image, ImageColor
 
@@ -246,3 +247,31 @@ def test_the_report_says_why_steps_could_not_run(suite):
     assert "$ exim4 -bt -- anna@coop.test" in page  # a one-shot check's failure shows Exim's answer
     for verdict in ("undefined", "error", "failed"):
         assert page.count(f'class="error verdict-{verdict}"') == 1, verdict
+
+
+CONTROL_CHARACTERS = (
+    "Feature: odd bytes\n"
+    "  Scenario: a command with ESC, BEL and SOH\n"
+    "    Given a connection from 192.0.2.1\n"
+    '    When I send the command "NOOP \x1b[31mred\x07\x01"\n'
+    "    Then it is rejected\n"
+)
+
+
+def test_control_characters_reach_every_report_visibly_and_well_formed(suite):
+    (suite / "features" / "odd.feature").write_text(CONTROL_CHARACTERS)
+    run = behave(
+        suite, "-f", "html", "-o", "report.html", "-f", "plain", "--junit", "--junit-directory", "junit",
+        "features/odd.feature",
+    )  # fmt: skip
+    assert run.returncode == 1, run.stdout + run.stderr
+    shown = r"NOOP \x1b[31mred\x07\x01"
+    message = run.stdout[run.stdout.index("ASSERT FAILED") :]  # behave echoes the step as written
+    assert f"Expected {shown} to be rejected." in message and "\x1b" not in message
+    (report,) = (suite / "junit").glob("*.xml")
+    ElementTree.parse(report)  # well-formed: it raised before control characters were shown
+    cases = [case for suite_ in junitparser.JUnitXml.fromfile(str(report)) for case in suite_]
+    (failure,) = cases[0].result
+    assert shown in (failure.message or "") and f"C: {shown}" in (failure.message or "")
+    page = (suite / "report.html").read_text()
+    assert shown in page and "\x1b" not in page and "\x07" not in page
