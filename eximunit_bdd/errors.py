@@ -5,7 +5,9 @@ The tree::
     EximUnitError                       base of everything below
     ├── SmtpAssertionError (+AssertionError)   the server did not do what the spec says:
     │   ├── UnexpectedReplyError               a reply other than the expected one
-    │   └── ConnectionClosedError              the server had already closed the connection
+    │   ├── ConnectionClosedError              the server had already closed the connection
+    │   └── UnsolicitedReplyError              Exim answered more than was asked: replies
+    │                                          could no longer be told apart
     ├── InvalidInputError (+ValueError)        refused before anything was sent
     ├── StepUsageError                         a step used where it cannot work
     │   └── UnsupportedCommandError            a command the session's channel cannot carry
@@ -40,6 +42,7 @@ __all__ = [
     "SmtpAssertionError",
     "UnexpectedReplyError",
     "ConnectionClosedError",
+    "UnsolicitedReplyError",
     "InvalidInputError",
     "StepUsageError",
     "UnsupportedCommandError",
@@ -81,6 +84,18 @@ class UnexpectedReplyError(SmtpAssertionError):
 
 class ConnectionClosedError(SmtpAssertionError):
     """A command was due but the server had already closed the connection."""
+
+
+class UnsolicitedReplyError(SmtpAssertionError):
+    """Exim sent replies no command asked for (it answered one command more than
+    once); `replies` are what it sent, and the session stopped rather than judge later
+    claims by the wrong replies."""
+
+    def __init__(
+        self, message: str, reply: Reply | None = None, transcript: str = "", replies: Sequence[Reply] = ()
+    ) -> None:
+        super().__init__(message, reply, transcript)
+        self.replies = list(replies)
 
 
 class InvalidInputError(EximUnitError, ValueError):

@@ -21,11 +21,12 @@ from ..exim.options import EximOptions
 from ..exim.process import start_process
 from ..exim.sandbox import Sandbox
 from .channel import Received
-from .reply import REPLY_END
+from .reply import REPLY_END, ends_inside_a_reply
 
 __all__ = ["BhChannel", "bh_arguments", "BH_REFUSALS"]
 
 _EXIT_WAIT = 2.0
+_READ_SIZE = 65536
 _open_channels: weakref.WeakSet[BhChannel] = weakref.WeakSet()
 
 #: What `-bh` cannot carry, and what to do instead.
@@ -129,6 +130,27 @@ class BhChannel:
         except pexpect.EOF:
             return None
         return Received(str(self._child.before) + str(self._child.after), tuple(self._read_stderr()))
+
+    def unsolicited(self) -> Received | None:
+        """Exim flushes its replies when it has read all its input, so a second reply
+        to one command (a line longer than its buffer, PRDR) arrives with the first:
+        what pexpect read beyond the first, and what the pipe holds now."""
+        data = self._child.buffer
+        self._child.buffer = ""
+        while True:
+            try:
+                data += self._child.read_nonblocking(_READ_SIZE, timeout=0)
+            except (pexpect.TIMEOUT, pexpect.EOF):
+                break  # nothing more now (or ever: receive() reports the end)
+        while ends_inside_a_reply(data):  # a reply begun but not ended: wait for its end
+            try:
+                self._child.expect(REPLY_END, timeout=self.timeout)
+            except (pexpect.TIMEOUT, pexpect.EOF):
+                break  # the session shows what came, as it came
+            data += str(self._child.before) + str(self._child.after)
+        if not data.strip():
+            return None
+        return Received(data, tuple(self._read_stderr()))
 
     def close_input(self) -> None:
         process = self._process

@@ -61,6 +61,13 @@ class Channel(Protocol):
         nothing is left running, when no reply comes in time."""
         ...
 
+    def unsolicited(self) -> Received | None:
+        """What the server has already sent that no command asked for yet (a second
+        reply to one command, a reply out of the blue), read without waiting for more
+        than its end; None when there is nothing. Asked after every reply and before
+        every command, so that no reply is ever taken for another command's."""
+        ...
+
     def close_input(self) -> None:
         """No more client data (called right after QUIT: `exim -bh` then answers
         without waiting for more). A channel that cannot half-close (TLS) does nothing."""

@@ -10,13 +10,14 @@ from ..trace.acl_runs import AclRun, parse_acl_runs
 from ..trace.headers import Header, added_headers
 from ..trace.log import log_lines
 
-__all__ = ["Reply", "REPLY_END", "parse_reply", "split_replies", "format_reply"]
+__all__ = ["Reply", "REPLY_END", "parse_reply", "split_replies", "ends_inside_a_reply", "format_reply"]
 
 #: The last line of a reply: three digits then a space, CR or end of line.
 #: `-bh` prints banner lines with bare LF and replies with CRLF, so match on LF.
 REPLY_END = re.compile(r"(?:^|\n)\d{3}(?:[ \r][^\n]*)?\n")
 
 _REPLY_LINE = re.compile(r"^(\d{3})([ -]?)(.*)$")
+_REPLY_START = re.compile(r"(?:^|\n)\d{3}")
 
 
 @dataclass(frozen=True)
@@ -118,13 +119,21 @@ def parse_reply(chunk: str, command: str | None = None, trace: tuple[str, ...] =
     return Reply(code, tuple(texts), command, trace)
 
 
-def split_replies(output: str) -> Iterator[Reply]:
-    """Every reply in a whole `-bh` stdout, in order (for piped, non-interactive runs)."""
+def split_replies(output: str, command: str | None = None, trace: tuple[str, ...] = ()) -> Iterator[Reply]:
+    """Every complete reply in `output` (a whole `-bh` stdout, or what came unasked),
+    in order, each naming `command`; the first carries `trace`."""
     while True:
         # Sliced, not searched from an offset: REPLY_END's ^ means "start of the
         # unread output", as in pexpect's buffer.
         match = REPLY_END.search(output)
         if not match:
             return
-        yield parse_reply(output[: match.end()])
+        yield parse_reply(output[: match.end()], command, trace)
+        output, trace = output[match.end() :], ()
+
+
+def ends_inside_a_reply(output: str) -> bool:
+    """Does `output` end in the middle of a reply (a reply line with no last line yet)?"""
+    while match := REPLY_END.search(output):
         output = output[match.end() :]
+    return _REPLY_START.search(output) is not None

@@ -18,6 +18,7 @@ from typing import Iterable, Mapping, Union
 
 from ..errors import EximUnitError, UnsupportedCommandError
 from .channel import Received
+from .reply import REPLY_END
 
 __all__ = ["ScriptedChannel", "HANG_UP"]
 
@@ -30,7 +31,8 @@ Step = Union[str, Received, EximUnitError, None]
 class ScriptedChannel:
     """Each `receive` takes the next step of `script`: a reply (text, or `Received`
     with trace lines), `HANG_UP` (the server went away), or an error to raise (a
-    `ReplyTimeoutError`, say). An exhausted script hangs up.
+    `ReplyTimeoutError`, say). An exhausted script hangs up. A step with two replies
+    plays a server that answered one command twice.
 
     `refusals` maps a command verb to the reason the channel cannot carry it (as
     `BhChannel` does for STARTTLS); `failure` is what `ended` reports after a hang-up
@@ -55,6 +57,7 @@ class ScriptedChannel:
         self._script: deque[Step] = deque(script)
         self._refusals = {verb.upper(): why for verb, why in (refusals or {}).items()}
         self._failure = failure
+        self._pending = ""
 
     def refusal(self, command: str) -> str | None:
         return self._refusals.get(command.split(" ", 1)[0].upper())
@@ -65,12 +68,23 @@ class ScriptedChannel:
         self.sent.append(data)
 
     def receive(self, waiting_for: str | None) -> Received | None:
+        """The next step; of a text with several replies, the first (the rest is what
+        `unsolicited` then finds, as after a second reply to one command)."""
         step = self._script.popleft() if self._script else HANG_UP
         if isinstance(step, EximUnitError):
             raise step
-        if step is None or isinstance(step, Received):
-            return step
-        return Received(step)
+        if step is None:
+            return None
+        received = step if isinstance(step, Received) else Received(step)
+        match = REPLY_END.search(received.text)
+        if match is None:
+            return received
+        self._pending += received.text[match.end() :]
+        return Received(received.text[: match.end()], received.trace)
+
+    def unsolicited(self) -> Received | None:
+        pending, self._pending = self._pending, ""
+        return Received(pending) if pending.strip() else None
 
     def close_input(self) -> None:
         self.input_closed = True

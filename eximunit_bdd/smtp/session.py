@@ -11,6 +11,7 @@ from ..errors import (
     InvalidInputError,
     StepUsageError,
     UnexpectedReplyError,
+    UnsolicitedReplyError,
     UnsupportedCommandError,
 )
 from ..exim.inputs import check_address, check_ip, check_line, check_port
@@ -19,9 +20,9 @@ from ..trace.headers import Header
 from ..trace.log import log_lines
 from .bh_channel import BhChannel, bh_arguments
 from .channel import Channel
-from .expectations import Verdict, expect_reply, smtp_failure
+from .expectations import Verdict, expect_reply, smtp_failure, what
 from .message import build_message, message_lines
-from .reply import Reply, parse_reply
+from .reply import Reply, parse_reply, split_replies
 from .transcript import Transcript
 
 __all__ = ["EximSession", "DEFAULT_HELO_NAME"]
@@ -95,6 +96,8 @@ class EximSession:
         self.greeted = False
         self.in_data = False
         self._finished = False
+        #: Set when Exim answered more than was asked: replies can no longer be told apart.
+        self._stopped = False
         self.channel: Channel = channel if channel is not None else self._bh_channel()
         try:
             self.greeting = self._receive(None)
@@ -134,6 +137,7 @@ class EximSession:
         if refusal is not None:
             raise UnsupportedCommandError(refusal)
         self._check_open(line)
+        self._check_in_step(None, line)
         self.transcript.client(line)
         self.channel.send(line + "\r\n")
         verb = line.split(" ", 1)[0].upper()
@@ -181,6 +185,7 @@ class EximSession:
             if reply.code != 354:
                 return reply
         self._check_open(".")
+        self._check_in_step(None, "the message")
         lines = message_lines(message)
         self.transcript.client_message(lines)
         self.in_data = False
@@ -348,6 +353,9 @@ class EximSession:
         if self.is_open:
             return
         last = self.replies[-1] if self.replies else None
+        if self._stopped:
+            headline = f"Cannot send {line}: the session stopped when Exim answered more than was asked."
+            raise smtp_failure(ConnectionClosedError, headline, last, self.transcript)
         headline = f"Cannot send {line}: the server had already closed the connection" + (
             f" after replying {last.code}." if last else "."
         )
@@ -366,7 +374,39 @@ class EximSession:
         self.transcript.server(reply)
         if reply.closes_connection(greeting=command is None):
             self.closed_by_server = True
+        self._check_in_step(reply, None)
         return reply
+
+    def _check_in_step(self, answered: Reply | None, before: str | None) -> None:
+        """Stop the session, with UnsolicitedReplyError, if Exim has sent replies no
+        command asked for: after `answered` (a second reply to one command), or
+        `before` a command is sent. Every later claim would be judged by the wrong reply."""
+        received = self.channel.unsolicited()
+        command = answered.command if answered is not None else None
+        extra = list(split_replies(received.text, command, received.trace)) if received else []
+        if not extra:
+            return
+        for reply in extra:
+            self.replies.append(reply)
+            self.transcript.server(reply)
+        replies = ([answered] if answered is not None else []) + extra
+        listed = "\n".join("  " + line for reply in replies for line in str(reply).split("\n"))
+        if answered is not None:
+            headline = f"Exim answered {what(answered)} {len(replies)} times:\n{listed}\n"
+        else:
+            headline = f"Before {before} was sent, Exim sent replies no command asked for:\n{listed}\n"
+        headline += (
+            "Claims are checked against the one reply each command gets, so the session stopped "
+            "here rather than judge later steps by the wrong replies. (A command line longer than "
+            "Exim's 16384-byte buffer is answered once for each piece; PRDR answers each "
+            "recipient after the message.)"
+        )
+        self.transcript.note("the session stopped: Exim answered more than was asked")
+        self._stopped = True
+        error = smtp_failure(UnsolicitedReplyError, headline, extra[0], self.transcript, show_reply=False)
+        error.replies = replies
+        self.close()
+        raise error
 
     def _ended_without_reply(self, command: str | None) -> Exception:
         """The error for a server that went away instead of answering; the session is closed."""

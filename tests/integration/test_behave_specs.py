@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT
+from ..conftest import EXAMPLE_CONFIG, ROOT
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
@@ -351,3 +351,34 @@ def test_specs_that_cannot_run_end_in_a_short_clear_error():
         assert message in found[name], found[name]
         # Only behave's frames and the step's: none of eximunit's internals.
         assert "eximunit_bdd/smtp/" not in found[name] and "eximunit_bdd/bdd/" not in found[name]
+
+
+OUT_OF_STEP = """\
+Feature: A claim is never judged against the wrong reply
+
+  Scenario: an over-long recipient, then an open relay claimed
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <{local}@coop.test>
+    Then RCPT TO <anna@coop.test> is rejected
+    And RCPT TO <someone@other.example> is accepted
+"""
+
+
+def test_an_over_long_line_never_lets_false_claims_pass(tmp_path):
+    # Exim answers a line of 16384 characters or more twice; the session used to take the
+    # second answer for the next command's, and this scenario (a member refused, an open
+    # relay) passed.
+    (tmp_path / "steps").mkdir()
+    (tmp_path / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
+    (tmp_path / "environment.py").write_text("from eximunit_bdd.environment import *\n")
+    (tmp_path / "out_of_step.feature").write_text(OUT_OF_STEP.format(local="a" * 17000))
+    run = subprocess.run(
+        [sys.executable, "-m", "behave", "--no-color", "-f", "plain", "-D", f"exim_config={EXAMPLE_CONFIG}",
+         "."],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    output = run.stdout + run.stderr
+    assert run.returncode == 1 and "0 scenarios passed, 1 failed" in output, output
+    assert "Exim answered RCPT TO:<aaaa" in output and " 2 times:\n" in output, output
+    assert "2 steps passed, 1 failed, 2 skipped" in output, output

@@ -10,6 +10,7 @@ from eximunit_bdd import (
     Header,
     InvalidInputError,
     UnexpectedReplyError,
+    UnsolicitedReplyError,
     UnsupportedCommandError,
 )
 from eximunit_bdd.smtp.bh_channel import BhChannel
@@ -187,3 +188,22 @@ def test_bh_refuses_starttls_bdat_and_commands_in_the_data_state_before_sending(
     assert session.send_message("Subject: still fine\n\nbody\n").code == 250
     sent = [line.text for line in session.transcript if line.speaker == "C"]
     assert "STARTTLS" not in sent and "BDAT 5 LAST" not in sent and "QUIT" not in sent
+
+
+def _rcpt_line(length: int) -> str:
+    """`RCPT TO:<aaa...@test.example>` of exactly `length` characters."""
+    padding = length - len("RCPT TO:<@test.example>")
+    return f"RCPT TO:<{'a' * padding}@test.example>"
+
+
+def test_a_line_exim_answers_twice_stops_the_session_instead_of_shifting_every_reply(session_factory):
+    in_step = session_factory().mail_from("a@example.net")
+    reply = in_step.send(_rcpt_line(16383))  # one reply (Exim cannot quote the address back)
+    assert (reply.code, reply.text) == (421, "Unexpected error") and in_step.replies[-1] is reply
+    session = session_factory().mail_from("a@example.net")
+    with pytest.raises(UnsolicitedReplyError) as caught:
+        session.send(_rcpt_line(16384))  # sent as written: admins test their limits
+    assert [reply.code for reply in caught.value.replies] == [500, 500]
+    assert not session.is_open
+    with pytest.raises(ConnectionClosedError):
+        session.send_rcpt_to("c@test.example")  # never judged by the 500 left over

@@ -13,6 +13,7 @@ from eximunit_bdd import (
     ReplyTimeoutError,
     StepUsageError,
     UnexpectedReplyError,
+    UnsolicitedReplyError,
     UnsupportedCommandError,
 )
 from eximunit_bdd.smtp.bh_channel import BH_REFUSALS
@@ -187,3 +188,36 @@ def test_a_wrong_reply_names_the_expectation_and_shows_the_conversation():
     message = str(caught.value)
     assert message.startswith("Expected RCPT TO:<b@other.example> to be accepted.")
     assert "C: RCPT TO:<b@other.example>\n  S: 550 relay not permitted" in message
+
+
+def test_a_second_reply_to_one_command_stops_the_session_showing_both():
+    twice = "500 unrecognized command\r\n500 unrecognized command\r\n"
+    session, channel = scripted(EHLO_REPLY, "250 OK\r\n", twice)
+    session.mail_from("a@example.net")
+    with pytest.raises(UnsolicitedReplyError) as caught:
+        session.send("RCPT TO:<" + "a" * 17000 + "@test.example>")
+    assert [reply.code for reply in caught.value.replies] == [500, 500]
+    message = str(caught.value)
+    assert "Exim answered RCPT TO:<aaaa" in message and "(17023 characters)" in message
+    assert " 2 times:\n  500 unrecognized command\n  500 unrecognized command\n" in message
+    assert message.count("S: 500 unrecognized command") == 2  # both, in the transcript too
+    assert not session.is_open and channel.closed
+    with pytest.raises(ConnectionClosedError, match="the session stopped when Exim answered more"):
+        session.send_rcpt_to("b@test.example")
+
+
+def test_replies_that_came_before_a_command_was_sent_stop_it_too():
+    session, channel = scripted(EHLO_REPLY)
+    session.ehlo()
+    channel._pending = "421 mx.test shutting down\r\n"  # as if the server spoke out of turn
+    with pytest.raises(UnsolicitedReplyError, match="Before MAIL FROM:<a@example.net> was sent") as caught:
+        session.send_mail_from("a@example.net")
+    assert [reply.code for reply in caught.value.replies] == [421]
+    assert channel.sent == ["EHLO client.example\r\n"]  # the command was not sent
+
+
+def test_what_is_no_reply_after_a_reply_is_not_taken_for_one():
+    banner = "\n**** SMTP testing: that is not a real message id!\n\n"
+    session, _ = scripted(EHLO_REPLY, "250 OK id=1abc\r\n" + banner)
+    session.ehlo()
+    assert session.send("NOOP").code == 250 and session.is_open
