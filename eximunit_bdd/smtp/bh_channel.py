@@ -5,11 +5,11 @@ and handed out with each reply. Nothing is delivered."""
 
 from __future__ import annotations
 
-import atexit
 import os
 import select
 import subprocess
 import weakref
+from dataclasses import dataclass, field
 from typing import IO
 
 import pexpect
@@ -27,7 +27,6 @@ __all__ = ["BhChannel", "bh_arguments", "BH_REFUSALS"]
 
 _EXIT_WAIT = 2.0
 _READ_SIZE = 65536
-_open_channels: weakref.WeakSet[BhChannel] = weakref.WeakSet()
 
 #: What `-bh` cannot carry, and what to do instead.
 BH_REFUSALS = {
@@ -67,26 +66,26 @@ class BhChannel:
 
     def __init__(self, options: EximOptions, mode_arguments: list[str]) -> None:
         self.timeout = float(options.timeout)
-        self.sandbox = Sandbox()
         self._stderr_tail = b""
-        self._process: subprocess.Popen[bytes] | None = None
-        self._stderr_write: IO[bytes] | None = None
-        self._stderr_read: IO[bytes] | None = None
-        self._closed = False
         self.argv: list[str] = []
+        self._held = _Held(Sandbox())
+        # Whatever happens to this channel (close(), dropped unclosed, the interpreter
+        # exiting), what it holds is released once.
+        self._release = weakref.finalize(self, self._held.release)
         try:
             self.argv = options.base_argv(self.sandbox.macros()) + mode_arguments
             self._stderr_write = open(self.sandbox.stderr_path, "wb")
+            self._held.files.append(self._stderr_write)
             self._stderr_read = open(self.sandbox.stderr_path, "rb")
-            self._process = start_process(
+            self._held.files.append(self._stderr_read)
+            self._held.process = start_process(
                 options.launch(self.argv),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr_write,
             )
-            _open_channels.add(self)
             self._child = fdspawn(
-                self._process.stdout, timeout=self.timeout, encoding="utf-8", codec_errors="replace"
+                self._held.process.stdout, timeout=self.timeout, encoding="utf-8", codec_errors="replace"
             )
             self._child.delayafterread = None  # pexpect sleeps 0.1 ms after each read by default
         except BaseException:
@@ -94,9 +93,14 @@ class BhChannel:
             raise
 
     @property
+    def sandbox(self) -> Sandbox:
+        """The run's directory: its spool, and the file that collects Exim's stderr."""
+        return self._held.sandbox
+
+    @property
     def process(self) -> subprocess.Popen[bytes] | None:
         """The Exim process (None if it could not be started)."""
-        return self._process
+        return self._held.process
 
     @property
     def description(self) -> str:
@@ -153,12 +157,7 @@ class BhChannel:
         return Received(data, tuple(self._read_stderr()))
 
     def close_input(self) -> None:
-        process = self._process
-        if process is not None and process.stdin is not None and not process.stdin.closed:
-            try:
-                process.stdin.close()
-            except BrokenPipeError:
-                pass
+        self._held.close_input()
 
     def ended(self, waiting_for: str | None) -> EximUnitError | None:
         """Exim exited: before its greeting, its configuration or start-up failed; with
@@ -180,28 +179,12 @@ class BhChannel:
     def close(self) -> None:
         """End Exim (closing its input first, killing it if it lingers) and remove the
         sandbox. Safe to call twice, and from any state."""
-        if self._closed:
-            return
-        self._closed = True
-        process = self._process
-        try:
-            if process is not None:
-                self.close_input()
-                if not _wait_for_exit(process, _EXIT_WAIT):
-                    process.kill()
-                    process.wait()
-        finally:
-            for handle in (self._stderr_write, self._stderr_read):
-                if handle is not None:
-                    handle.close()
-            if process is not None and process.stdout is not None:
-                process.stdout.close()
-            self.sandbox.cleanup()
-            _open_channels.discard(self)
+        self._release()
 
     def _running(self) -> subprocess.Popen[bytes]:
-        assert self._process is not None, "the channel's Exim was never started"
-        return self._process
+        process = self._held.process
+        assert process is not None, "the channel's Exim was never started"
+        return process
 
     def _read_stderr(self, final: bool = False) -> list[str]:
         """New complete stderr lines since the last call (and the rest, when final)."""
@@ -210,6 +193,41 @@ class BhChannel:
         end = len(data) if final else data.rfind(b"\n") + 1
         self._stderr_tail = data[end:]
         return data[:end].decode("utf-8", "replace").splitlines()
+
+
+@dataclass
+class _Held:
+    """What a channel holds, apart from the channel itself, so that a finalizer can
+    release it without keeping the channel alive."""
+
+    sandbox: Sandbox
+    process: subprocess.Popen[bytes] | None = None
+    files: list[IO[bytes]] = field(default_factory=list)
+
+    def close_input(self) -> None:
+        stdin = self.process.stdin if self.process is not None else None
+        if stdin is not None and not stdin.closed:
+            try:
+                stdin.close()
+            except BrokenPipeError:
+                pass
+
+    def release(self) -> None:
+        """Close Exim's input (it ends at once, as a client that hung up), kill it if it
+        lingers, close every file and remove the sandbox."""
+        process = self.process
+        try:
+            if process is not None:
+                self.close_input()
+                if not _wait_for_exit(process, _EXIT_WAIT):
+                    process.kill()
+                    process.wait()
+        finally:
+            for handle in self.files:
+                handle.close()
+            if process is not None and process.stdout is not None:
+                process.stdout.close()
+            self.sandbox.cleanup()
 
 
 def _wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> bool:
@@ -235,10 +253,3 @@ def _wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> bool:
     if ready:
         process.wait()
     return bool(ready)
-
-
-@atexit.register
-def _close_open_channels() -> None:
-    """A last safety net: no Exim process or sandbox outlives the interpreter."""
-    for channel in list(_open_channels):
-        channel.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -89,3 +90,15 @@ def test_behave_interrupted_mid_scenario_leaves_nothing(private_tmp, signum, con
     output, _ = run.communicate(timeout=30)
     assert run.returncode != 0
     assert "KeyboardInterrupt" in output or "ABORTED" in output, output
+
+
+def test_a_session_dropped_without_close_still_removes_its_sandbox_and_exim(private_tmp):
+    session = EximSession("192.0.2.1", config=MINIMAL)
+    session.mail_from("a@example.net")
+    assert isinstance(session.channel, BhChannel) and session.channel.process is not None
+    sandbox, pid = session.channel.sandbox.path, session.channel.process.pid
+    assert sandbox.exists() and exim_processes_mentioning(str(private_tmp)) == [pid]
+    del session
+    gc.collect()  # nothing else refers to it: its finalizer runs
+    assert not sandbox.exists()
+    assert exim_processes_mentioning(str(private_tmp)) == []
