@@ -9,7 +9,7 @@ A new mode is a new module and a line here for each of its questions.
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from ..exim.options import EximOptions
 from . import build, expansion, options, routing, verification
@@ -61,6 +61,11 @@ class EximConfig:
         """`exim -bt ADDRESS`: routers, transports, hosts, redirects, failures."""
         return self._seen(routing.route(self.options, address))
 
+    def route_each(self, addresses: Sequence[str]) -> list[Routing]:
+        """`exim -bt -- A B C` once: a Routing for each address, each answer attributed
+        to the address it is about."""
+        return [self._seen(each) for each in routing.route_each(self.options, addresses)]
+
     def assert_routed(self, address: str, router: str | None = None, transport: str | None = None) -> Routing:
         """Every delivery of mail for `address` is made by `router` (and `transport`)."""
         return routing.assert_routed(self.route(address), router, transport)
@@ -91,6 +96,10 @@ class EximConfig:
     def verify(self, address: str) -> Verification:
         """`exim -bv ADDRESS`: would the address verify as a recipient (no callouts)."""
         return verification.verify(self.options, address)
+
+    def verify_each(self, addresses: Sequence[str]) -> list[Verification]:
+        """`exim -bv -- A B C` once: a Verification for each address."""
+        return verification.verify_each(self.options, addresses)
 
     def assert_verifies(self, address: str) -> Verification:
         return verification.assert_verifies(self.verify(address))

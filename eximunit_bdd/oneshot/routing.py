@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Callable, Literal, Sequence
 
 from ..errors import ConfigAssertionError, UnexpectedOutputError
 from ..exim.inputs import check_address
 from ..exim.options import EximOptions
-from .addresses import FAILED, SYNTAX, check_reason, syntax_error
+from .addresses import FAILED, SYNTAX, attribute, check_reason, syntax_error
 from .run import answer_failure, run_exim
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Routing",
     "parse_routing",
     "route",
+    "route_each",
     "assert_routed",
     "assert_routed_to_host",
     "assert_redirected",
@@ -249,6 +250,42 @@ def route(options: EximOptions, address: str) -> Routing:
     address = check_address(address)
     run = run_exim(options, "-bt", "--", address)
     return parse_routing(address, run.stdout, run.command)
+
+
+def route_each(options: EximOptions, addresses: Sequence[str]) -> list[Routing]:
+    """`exim -bt -- A B C` once (one Exim start for all): a Routing for each address,
+    in the order given, each made of the answers about it (see `addresses.attribute`)."""
+    asked = [check_address(address) for address in addresses]
+    run = run_exim(options, "-bt", "--", *asked)
+    return split_routing(asked, run.stdout, run.command)
+
+
+def split_routing(asked: Sequence[str], output: str, command: str = "") -> list[Routing]:
+    """`-bt` output for several addresses as one Routing per address asked. An answer
+    is an address line with the indented lines below it; it is about the last address
+    of its `<--` chain (the one asked, which a redirect turned into it), else itself."""
+    blocks: list[tuple[str, str]] = []
+    for line in output.splitlines(keepends=True):
+        if match := SYNTAX.match(line):  # Exim does not say which address
+            raise syntax_error(" or ".join(asked), match.group("reason"))
+        if line.strip() and not line[0].isspace():
+            blocks.append((_about(line), line))
+        elif blocks:
+            about, text = blocks[-1]
+            parent = _PARENT.match(line)
+            blocks[-1] = (parent.group("address") if parent else about, text + line)
+    texts = attribute(asked, blocks, "-bt")
+    return [parse_routing(address, "".join(text), command) for address, text in zip(asked, texts)]
+
+
+def _about(line: str) -> str:
+    """The address an answer's first line names: `X is undeliverable: ...`, `mail to X
+    is discarded`, `X -> /file`, `X   [duplicate, ...]`, or `X`."""
+    line = _ANNOTATION.sub("", line.rstrip("\n"))
+    for shape, group in ((_DISCARDED, "address"), (FAILED, "address"), (_GENERATED, "parent")):
+        if match := shape.match(line):
+            return match.group(group)
+    return line.strip()
 
 
 # ---- assertions: each raises ConfigAssertionError, showing Exim's answer --------------

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from ..errors import UnexpectedOutputError
 from ..exim.inputs import check_address
 from ..exim.options import EximOptions
-from .addresses import FAILED, SYNTAX, check_reason, syntax_error
+from .addresses import FAILED, SYNTAX, attribute, check_reason, syntax_error
 from .run import answer_failure, run_exim
 
-__all__ = ["Verification", "parse_verification", "verify", "assert_verifies", "assert_fails_to_verify"]
+__all__ = [
+    "Verification",
+    "parse_verification",
+    "verify",
+    "verify_each",
+    "assert_verifies",
+    "assert_fails_to_verify",
+]
 
 _VERIFIED = re.compile(r"^(?P<address>.+?) (?:verified|is deliverable)$")
 
@@ -52,6 +60,28 @@ def verify(options: EximOptions, address: str) -> Verification:
     address = check_address(address)
     run = run_exim(options, "-bv", "--", address)
     return parse_verification(address, run.stdout, run.command)
+
+
+def verify_each(options: EximOptions, addresses: Sequence[str]) -> list[Verification]:
+    """`exim -bv -- A B C` once: a Verification for each address, in the order given,
+    each from the line about it (see `addresses.attribute`)."""
+    asked = [check_address(address) for address in addresses]
+    run = run_exim(options, "-bv", "--", *asked)
+    return split_verification(asked, run.stdout, run.command)
+
+
+def split_verification(asked: Sequence[str], output: str, command: str = "") -> list[Verification]:
+    """`-bv` output for several addresses: one line each, attributed by the address it names."""
+    lines: list[tuple[str, str]] = []
+    for line in output.splitlines():
+        if match := SYNTAX.match(line):  # Exim does not say which address
+            raise syntax_error(" or ".join(asked), match.group("reason"))
+        if match := _VERIFIED.match(line) or FAILED.match(line):
+            lines.append((match.group("address"), line))
+        elif line.strip():
+            raise UnexpectedOutputError(f"exim -bv printed a line eximunit does not know: {line!r}")
+    answers = attribute(asked, lines, "-bv")
+    return [parse_verification(address, "\n".join(said), command) for address, said in zip(asked, answers)]
 
 
 def assert_verifies(verification: Verification) -> Verification:

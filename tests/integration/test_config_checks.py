@@ -258,3 +258,15 @@ def test_the_testcase_api(private_tmp):
     result = unittest.TestResult()
     suite.run(result)
     assert result.testsRun == 2 and result.wasSuccessful(), result.failures + result.errors
+
+
+def test_several_addresses_in_one_run_answer_as_one_run_each(coop):
+    asked = ["board@coop.test", "ANNA@Coop.Test", "nobody@coop.test", "noreply@coop.test", "postmaster",
+             "info@bakery.test", "anna@coop.test"]  # fmt: skip
+    together = coop.route_each(asked)
+    alone = [coop.route(address) for address in asked]
+    assert [(r.address, r.status, r.deliveries, r.failures) for r in together] == [
+        (r.address, r.status, r.deliveries, r.failures) for r in alone
+    ]
+    verified = coop.verify_each(asked)
+    assert [v.verified for v in verified] == [coop.verify(address).verified for address in asked]

@@ -3,6 +3,8 @@ tests/recorded/oneshot/ (record.sh, record_mx.py), as root and unprivileged."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from eximunit_bdd import Delivery, Failure, Host, InvalidInputError, UnexpectedOutputError
@@ -10,8 +12,8 @@ from eximunit_bdd.errors import EximConfigError
 from eximunit_bdd.exim.diagnosis import startup_error
 from eximunit_bdd.oneshot.build import parse_build, version_key
 from eximunit_bdd.oneshot.options import OptionValue, parse_option_lines
-from eximunit_bdd.oneshot.routing import parse_routing
-from eximunit_bdd.oneshot.verification import parse_verification
+from eximunit_bdd.oneshot.routing import parse_routing, split_routing
+from eximunit_bdd.oneshot.verification import parse_verification, split_verification
 
 from ..conftest import RECORDED
 
@@ -237,3 +239,55 @@ def test_a_configuration_error_from_a_one_shot_mode_names_the_line(tmp_path):
     assert isinstance(error, EximConfigError)
     assert 'main option "message_size_limt" unknown' in str(error)
     assert "2 | message_size_limt = 1M" in str(error)
+
+
+EACH = ["board@coop.test", "ANNA@Coop.Test", "nobody@coop.test", "noreply@coop.test", "postmaster",
+        "info@bakery.test", "anna@coop.test"]  # fmt: skip
+
+
+def _blocks(output: str) -> list[str]:
+    """-bt output cut into its answers (an address line and the lines below it)."""
+    return re.split(r"\n(?=\S)", output.strip("\n"))
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_several_addresses_in_one_run_each_get_their_own_answers(who, shuffled):
+    output = recorded_stdout("bt-each", who)
+    if shuffled:  # Exim printing them in another order must change nothing
+        output = "\n".join(reversed(_blocks(output))) + "\n"
+    board, anna_cased, nobody, noreply, postmaster, info, anna = split_routing(EACH, output)
+    assert [d.address for d in board.deliveries] == ["anna@coop.test"]  # printed as its target
+    assert board.deliveries[0].parents == ("postmaster@coop.test", "board@coop.test")
+    assert anna_cased.status == "routed" and anna_cased.deliveries[0].address == "ANNA@Coop.Test"
+    assert nobody.status == "undeliverable" and noreply.status == "discarded"
+    assert postmaster.status == "undeliverable"  # printed qualified: postmaster@mx.coop.test
+    assert postmaster.failures[0].address == "postmaster@mx.coop.test"
+    assert sorted(d.address for d in info.deliveries) == ["bea@bakery.test", "carl@bakery.test"]
+    assert anna.status == "routed" and anna.deliveries[0].parents == ()  # the duplicate, its own
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_several_verifications_in_one_run_each_get_their_own_line(who):
+    asked = ["board@coop.test", "ANNA@Coop.Test", "nobody@coop.test", "postmaster", "anna@coop.test"]
+    lines = recorded_stdout("bv-each", who).splitlines()
+    for output in ("\n".join(lines), "\n".join(reversed(lines))):
+        results = split_verification(asked, output)
+        assert [result.verified for result in results] == [True, True, False, False, True]
+        assert [result.address for result in results] == asked
+
+
+def test_an_answer_about_an_address_nobody_asked_for_is_never_attributed():
+    output = recorded_stdout("bt-each", "root")
+    with pytest.raises(UnexpectedOutputError, match="which is none of the addresses asked"):
+        split_routing(["nobody@coop.test"], output)
+    with pytest.raises(UnexpectedOutputError, match="said nothing about someone@coop.test"):
+        split_routing([*EACH, "someone@coop.test"], output)
+    with pytest.raises(UnexpectedOutputError, match="none of the addresses asked"):
+        split_verification(["anna@coop.test"], "bob@coop.test verified\n")
+
+
+def test_an_answer_that_could_be_about_two_addresses_asked_differently_is_refused():
+    with pytest.raises(UnexpectedOutputError, match="may be any of Anna@coop.test, anna@COOP.test"):
+        output = "ANNA@coop.test verified\nanna@coop.test verified\n"
+        split_verification(["Anna@coop.test", "anna@COOP.test"], output)

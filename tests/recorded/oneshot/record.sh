@@ -35,6 +35,9 @@ for who in root user; do
     record bt-manualroute "$who" -DHUB_PORT=2525 -bt bob@shop.test
     record bt-undeliverable "$who" -bt nobody@coop.test
     record bt-several "$who" -bt anna@coop.test nobody@coop.test
+    # Several addresses in one run, printed in other forms (qualified, redirected, a duplicate):
+    record bt-each "$who" -bt -- board@coop.test ANNA@Coop.Test nobody@coop.test noreply@coop.test postmaster info@bakery.test anna@coop.test
+    record bv-each "$who" -bv -- board@coop.test ANNA@Coop.Test nobody@coop.test postmaster anna@coop.test
     record bv-verified "$who" -bv anna@coop.test
     record bv-failed "$who" -bv nobody@coop.test
     record be "$who" -be '$primary_hostname' '${lookup{orders@bookshop.test}lsearch{$config_dir/aliases}}' '${if eq{a}{b}{yes}{no}}' '${nosuchop{x}}'
