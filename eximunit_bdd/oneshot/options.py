@@ -53,6 +53,8 @@ _SPECIAL = {
     "macro_list",
     "environment",
 }
+#: Main-section names -bP answers with the bare value, without `name = `.
+_BARE = {"configure_file", "config_file"}
 _TRUE = {"true", "yes"}
 _FALSE = {"false", "no"}
 
@@ -113,11 +115,17 @@ def ask_option(
     """`exim -bP NAME` (or `-bP router|transport DRIVER`, picking NAME out); an option,
     router or transport that does not exist is an InvalidInputError naming what does."""
     name = name.strip()
-    if not _OPTION_NAME.match(name) or name in _SPECIAL:
+    main = router is None and transport is None
+    # The words -bP takes as requests of their own are ordinary options of drivers
+    # (a router's `transport`).
+    if not _OPTION_NAME.match(name) or (main and name in _SPECIAL):
         raise InvalidInputError(f"{name!r} is not an option name (message_size_limit, port, ...).")
-    if router is None and transport is None:
+    if main:
         run = run_exim(options, "-bP", name)
-        if run.status != 0 or name not in (found := parse_option_lines(run.stdout)):
+        found = parse_option_lines(run.stdout)
+        if name in _BARE and run.status == 0 and run.stdout.strip():
+            found[name] = OptionValue(name, run.stdout.strip())
+        if run.status != 0 or name not in found:
             raise InvalidInputError(f"Exim has no option {name!r}; it said: {run.stdout.strip()}")
         return OptionAnswer(found[name], run, f'the option "{name}"')
     kind: DriverKind = "router" if router is not None else "transport"

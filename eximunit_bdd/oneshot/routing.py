@@ -18,6 +18,7 @@ The shapes (Exim 4.96, verify.c)::
 from __future__ import annotations
 
 import re
+import socket
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Sequence
 
@@ -334,10 +335,21 @@ def assert_routed_to_host(
             else:
                 actual = transport_port(delivery.transport) or "unset"
                 source = f'the port option of transport "{delivery.transport}"'
-            if actual == str(port):
+            if _port_number(actual) == port:
                 return candidate
             raise _routing_failure(routing, wanted, f"its port is {actual} ({source})")
     raise _routing_failure(routing, wanted, "no delivery goes to that host")
+
+
+def _port_number(port: str) -> int | None:
+    """A port as Exim reads it: a number, or a service name (`smtp`, the smtp
+    transport's default) looked up as Exim does; None if it is neither."""
+    if port.isdigit():
+        return int(port)
+    try:
+        return socket.getservbyname(port, "tcp")
+    except OSError:
+        return None
 
 
 def assert_redirected(routing: Routing, to: str) -> Routing:

@@ -17,12 +17,15 @@ from eximunit_bdd import (
     ConfigAssertionError,
     EximConfig,
     EximConfigError,
+    EximOptions,
     EximTestCase,
     InvalidInputError,
     ReasonHiddenError,
     ReplyTimeoutError,
+    find_exim,
 )
 from eximunit_bdd.fakes import FakeSmtpServer
+from eximunit_bdd.fakes.dns_network import DnsNetwork
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
 from .conftest import CONFIGS, wait_for_exim
@@ -270,3 +273,33 @@ def test_several_addresses_in_one_run_answer_as_one_run_each(coop):
     ]
     verified = coop.verify_each(asked)
     assert [v.verified for v in verified] == [coop.verify(address).verified for address in asked]
+
+
+def test_the_installed_configuration_is_named_by_its_bare_path(private_tmp):
+    # -bP configure_file prints the path alone, without "configure_file = ".
+    printed = subprocess.run(
+        [find_exim(), "-bP", "configure_file"], capture_output=True, text=True, timeout=30, check=True
+    ).stdout.strip()
+    installed = EximConfig()
+    assert installed.option("configure_file").value == printed
+    assert installed.configuration_file() == printed
+    installed.assert_option("configure_file", printed)
+
+
+def test_words_special_to_the_main_section_are_options_of_drivers(coop):
+    assert coop.option("transport", router="hubbed").value == "hub_smtp"
+    coop.assert_option("transport", "hub_smtp", router="hubbed")
+    with pytest.raises(InvalidInputError, match="'transport' is not an option name"):
+        coop.option("transport")  # in the main section, -bP reads it as a request of its own
+
+
+def test_a_port_given_as_a_service_name_is_its_number(private_tmp):
+    # remote_smtp keeps the smtp transport's default port, which -bP prints as "smtp".
+    with DnsNetwork() as world:
+        world.dns.add("partner.test", "MX", "10 mx1.partner.test")
+        world.dns.add("mx1.partner.test", "A", "192.0.2.25")
+        coop = EximConfig(options=EximOptions(config=EXAMPLE_CONFIG, network=world.network))
+        assert coop.option("port", transport="remote_smtp").value == "smtp"
+        coop.assert_routed_to_host("orders@partner.test", "mx1.partner.test", 25)
+        with pytest.raises(ConfigAssertionError, match="its port is smtp"):
+            coop.assert_routed_to_host("orders@partner.test", "mx1.partner.test", 587)
