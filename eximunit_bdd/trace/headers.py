@@ -26,21 +26,22 @@ class Header(NamedTuple):
 
 
 def added_headers(trace: Iterable[str]) -> list[Header]:
-    """Headers from every traced `add_header`, in the order Exim expanded them."""
+    """Headers from every traced `add_header`, in the order Exim expanded them. A value
+    with nothing to expand (`add_header = X-Spam-Status: Yes`) is traced without an
+    `= ...` line: the value as written is the header."""
     headers: list[Header] = []
     lines = list(trace)
     i = 0
     while i < len(lines):
-        if _ADD_HEADER.match(lines[i]) and i + 1 < len(lines):
-            expanded = _EXPANDED.match(lines[i + 1])
-            if expanded:
-                block = [expanded.group(1)]
-                i += 2
-                while i < len(lines) and _continues_header(lines[i]):
-                    block.append(lines[i][4:])
-                    i += 1
-                headers.extend(parse_header_block("\n".join(block)))
-                continue
+        if check := _ADD_HEADER.match(lines[i]):
+            expanded = _EXPANDED.match(lines[i + 1]) if i + 1 < len(lines) else None
+            block = [expanded.group(1) if expanded else lines[i][check.end() :]]
+            i += 2 if expanded else 1
+            while i < len(lines) and _continues_header(lines[i]):
+                block.append(lines[i][4:])
+                i += 1
+            headers.extend(parse_header_block("\n".join(block)))
+            continue
         i += 1
     return headers
 

@@ -207,3 +207,10 @@ def test_a_line_exim_answers_twice_stops_the_session_instead_of_shifting_every_r
     assert not session.is_open
     with pytest.raises(ConnectionClosedError):
         session.send_rcpt_to("c@test.example")  # never judged by the 500 left over
+
+
+def test_a_literal_header_is_seen_like_an_expanded_one(session_factory):
+    session = session_factory(macros={"LITERAL_HEADER": None})
+    session.mail_from("a@example.net").rcpt_to("b@test.example").random_data()
+    assert Header("X-Spam-Status", "Yes") in session.added_headers
+    assert Header("X-One", "1") in session.added_headers  # the expanded ones still

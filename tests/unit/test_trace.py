@@ -48,3 +48,13 @@ def test_header_block_details():
     assert parse_header_block(":at_start:X-First: yes") == [Header("X-First", "yes")]
     assert parse_header_block("just words") == [Header("X-ACL-Warn", "just words")]
     assert parse_header_block("X-Long: a\n\tb") == [Header("X-Long", "a\n\tb")]
+
+
+def test_a_header_with_nothing_to_expand_is_added_as_written():
+    trace = [
+        '>>> processing "warn" (minimal.conf 36)',
+        ">>> check add_header = X-Spam-Status: Yes",
+        '>>> warn: condition test succeeded in ACL "acl_data"',
+        '>>> processing "accept" (minimal.conf 38)',
+    ]
+    assert added_headers(trace) == [Header("X-Spam-Status", "Yes")]
