@@ -23,9 +23,12 @@ def describe_decision(run: AclRun) -> str:
     parts = []
     for depth, statement in enumerate(chain):
         lead = "Decided by" if depth == 0 else f"{'  ' * depth}which ran an ACL decided by"
-        parts.append(
-            f'{lead} the "{statement.verb}" statement of ACL "{statement.acl}" '
-            f"({statement.file}, line {statement.line}):"
-        )
+        where = f'the "{statement.verb}" statement of ACL "{statement.acl}" '
+        where += f"({statement.file}, line {statement.line})"
+        if statement.untestable:
+            why = "a condition failed with an error" if statement.outcome == "error" else "a lookup deferred"
+            parts.append(f"{lead} no statement's verb: Exim could not test {where} ({why}), so it deferred:")
+        else:
+            parts.append(f"{lead} {where}:")
         parts += quoted(statement.file, statement.line, "  " * depth + "  ")
     return "\n".join(parts)

@@ -17,6 +17,7 @@ from ..exim.config_file import config_lines
 from ..trace.acl_runs import VERBS
 
 __all__ = [
+    "statement_start",
     "statement_text",
     "quoted",
     "SourceStatement",
@@ -52,9 +53,26 @@ def quoted(file: str, line: int, indent: str = "  ") -> list[str]:
     return [f"{indent}{number:>{width}} | {line_text}" for number, line_text in text]
 
 
-def statement_text(file: str, line: int) -> list[tuple[int, str]]:
-    """The statement at FILE:LINE as (line number, text) pairs; [] if unreadable."""
+def statement_start(file: str, line: int) -> int:
+    """The line where the statement that Exim traced at FILE:LINE begins.
+
+    Exim names a statement by the last physical line of its first logical line: for
+    `deny senders = a : \\` continued by `b`, the `b` line. The statement begins where
+    that logical line does.
+    """
     lines = config_lines(file)
+    start = line
+    while 1 < start <= len(lines) and lines[start - 2].rstrip().endswith("\\"):
+        start -= 1
+    return start if 0 < start <= len(lines) and _STATEMENT.match(lines[start - 1]) else line
+
+
+def statement_text(file: str, line: int) -> list[tuple[int, str]]:
+    """The statement at FILE:LINE (its first line, or any line Exim traces it at) as
+    (line number, text) pairs: the verb's line, the lines that continue one ending in
+    a backslash, and the more deeply indented lines after it; [] if unreadable."""
+    lines = config_lines(file)
+    line = statement_start(file, line)
     if not 0 < line <= len(lines):
         return []
     first = lines[line - 1]
@@ -66,7 +84,10 @@ def statement_text(file: str, line: int) -> list[tuple[int, str]]:
     for number in range(line + 1, len(lines) + 1):
         candidate = lines[number - 1]
         stripped = candidate.strip()
-        if not stripped or stripped.startswith("#") or len(candidate) - len(candidate.lstrip()) <= indent:
+        continued = text[-1][1].rstrip().endswith("\\")
+        if not continued and (
+            not stripped or stripped.startswith("#") or len(candidate) - len(candidate.lstrip()) <= indent
+        ):
             break
         text.append((number, candidate))
     return text

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from ..acl.source import statement_start
 from ..trace.acl_runs import AclRun, parse_acl_runs
 from ..trace.headers import Header, added_headers
 from ..trace.log import log_lines
@@ -76,7 +77,7 @@ class Reply:
     @property
     def acl_runs(self) -> list[AclRun]:
         """The ACLs Exim ran while deciding, with the statements it processed."""
-        return parse_acl_runs(self.trace)
+        return parse_acl_runs(self.trace, statement_start)
 
     @property
     def decision(self) -> AclRun | None:

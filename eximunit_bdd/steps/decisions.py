@@ -75,9 +75,10 @@ def _decision(context: Context, step: str) -> tuple[EximSession, AclRun]:
 
 
 def _check_decision(context: Context, wanted: str, fits: Callable[[AclStatement], bool]) -> None:
-    """Pass if the deciding statement, or one it ran (`acl = ...`) that decided, fits."""
+    """Pass if the deciding statement, or one it ran (`acl = ...`) that decided, fits.
+    A statement Exim could not test decided nothing by its verb: Exim deferred."""
     session, run = _decision(context, "Then it was decided by ...")
-    if not any(fits(statement) for statement in run.decision_chain):
+    if not any(fits(statement) and not statement.untestable for statement in run.decision_chain):
         what_decided = what(session.last_reply)
         raise session.failure(f"Expected {what_decided} to be decided by {wanted}.\n{describe_decision(run)}")
 
@@ -119,6 +120,23 @@ def step_decided_by_verb_with_message(context: Context, verb: str, text: str) ->
         return statement.verb == verb and statement.message is not None and appears_in(text, said)
 
     _check_decision(context, f'a "{verb}" statement with message "{text}"', fits)
+
+
+@then("it was deferred by the statement at line {line:d}")
+def step_deferred_by(context: Context, line: int) -> None:
+    """Check that the statement at LINE made Exim defer the last reply: a `defer` that
+    applied, or any statement Exim could not test (a condition that failed with an error,
+    a lookup that deferred), which makes Exim answer 4xx whatever its verb.
+
+    Example: Then it was deferred by the statement at line 131
+    """
+    session, run = _decision(context, "Then it was deferred by ...")
+    if not any(
+        statement.line == line and (statement.untestable or (statement.verb == "defer" and statement.decides))
+        for statement in run.decision_chain
+    ):
+        wanted = f"Expected {what(session.last_reply)} to be deferred by the statement at line {line}."
+        raise session.failure(f"{wanted}\n{describe_decision(run)}")
 
 
 @then('the statement at line {line:d} of ACL "{acl:EximText}" applied')

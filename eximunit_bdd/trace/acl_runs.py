@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 __all__ = ["AclStatement", "AclRun", "parse_acl_runs", "VERBS"]
 
@@ -59,10 +59,16 @@ class AclStatement:
         return f"{self.file}:{self.line}"
 
     @property
+    def untestable(self) -> bool:
+        """Could Exim not test its conditions (one erred, or a lookup deferred)? Then
+        Exim deferred, whatever the statement's verb."""
+        return self.outcome in ("deferred", "error")
+
+    @property
     def decides(self) -> bool:
         """Did this statement end its ACL? A statement that succeeded (a require that
         failed) does, but warn; so does any whose test deferred or erred."""
-        if self.outcome in ("deferred", "error"):
+        if self.untestable:
             return True
         if self.verb == "require":
             return self.outcome == "failed"
@@ -108,8 +114,14 @@ class AclRun:
                 yield from inner.all_statements()
 
 
-def parse_acl_runs(trace: Iterable[str]) -> list[AclRun]:
-    """The top-level ACL runs in `trace` (nested ones hang off their statements)."""
+def _as_traced(file: str, line: int) -> int:
+    return line
+
+
+def parse_acl_runs(trace: Iterable[str], start_of: Callable[[str, int], int] = _as_traced) -> list[AclRun]:
+    """The top-level ACL runs in `trace` (nested ones hang off their statements).
+    `start_of(file, line)` gives the line where the statement Exim traced at that line
+    begins (`acl.source.statement_start`; as traced by default)."""
     runs: list[AclRun] = []
     stack: list[AclRun] = []
     for line in trace:
@@ -123,7 +135,8 @@ def parse_acl_runs(trace: Iterable[str]) -> list[AclRun]:
         elif not stack:
             continue
         elif match := _PROCESSING.match(line):
-            stack[-1].statements.append(AclStatement(stack[-1].acl, match[1], match[2], int(match[3])))
+            file, number = match[2], int(match[3])
+            stack[-1].statements.append(AclStatement(stack[-1].acl, match[1], file, start_of(file, number)))
         elif (match := _CHECK.match(line)) and stack[-1].statements:
             stack[-1].statements[-1].conditions.append(match[1])
         elif (match := _MESSAGE.match(line)) and stack[-1].statements:

@@ -96,3 +96,36 @@ def test_the_debian_split_configuration(private_tmp, debian_split_config):
     assert {"acl_check_rcpt", "acl_check_data", "acl_local_deny_exceptions"} <= {
         s.acl for s in listed.values()
     }
+
+
+SHAPES = CONFIGS / "acl_shapes.conf"
+
+
+def test_a_statement_whose_first_line_is_continued_is_named_by_that_line(private_tmp):
+    with EximSession("192.0.2.1", config=SHAPES) as session:
+        session.mail_from("other@bad.test")
+        refused = session.send_rcpt_to("a@shapes.test")
+        session.send("RSET")
+        session.mail_from("x@ok.test")
+        many = session.send_rcpt_to("many@shapes.test")
+    # Exim traces them at lines 23 and 29, the last lines of their first logical lines.
+    assert [(s.verb, s.line) for s in refused.decision.decision_chain] == [("deny", 21)]
+    assert [(s.verb, s.line) for s in many.decision.decision_chain] == [("deny", 27)]
+    assert [number for number, _ in statement_text(str(SHAPES), 23)] == [21, 22, 23, 24]
+    assert [number for number, _ in statement_text(str(SHAPES), 27)] == [27, 28, 29, 30]
+    lines = {statement.line for statement in acl_statements(SHAPES)}
+    assert {21, 27} <= lines and not {23, 29} & lines  # coverage counts them where they begin
+
+
+def test_a_condition_that_errs_decides_nothing_by_its_verb(private_tmp):
+    with EximSession("192.0.2.1", config=SHAPES) as session:
+        session.mail_from("x@ok.test")
+        with pytest.raises(UnexpectedReplyError) as failure:
+            session.assert_rcpt_to_accepted("broken@shapes.test")
+    (statement,) = failure.value.reply.decision.decision_chain
+    assert (statement.verb, statement.line, statement.outcome) == ("accept", 25, "error")
+    assert statement.untestable
+    message = str(failure.value)
+    assert 'Decided by no statement\'s verb: Exim could not test the "accept" statement' in message
+    assert "(a condition failed with an error), so it deferred:" in message
+    assert "25 |   accept  local_parts = broken" in message and "26 |" in message

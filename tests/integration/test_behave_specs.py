@@ -31,6 +31,11 @@ def scenarios(output: str) -> dict[str, str]:
     return {part.splitlines()[0].split("  #")[0].strip(): part for part in parts}
 
 
+def test_the_shapes_of_real_configurations_are_decided_as_exim_decides_them():
+    code, output = run_behave(str(SPECS / "shapes.feature"))
+    assert code == 0 and "4 scenarios passed, 0 failed" in output, output
+
+
 def test_the_example_policy_suite_passes():
     code, output = run_behave("features/")
     assert code == 0, output
@@ -243,6 +248,15 @@ EXPECTED_DECISION_FAILURES = {
         'Expected the statement at line 138 of ACL "acl_check_rcpt" to apply to RCPT TO:<anna@coop.test>, '
         "but its conditions failed",
         "138 | warn domains = +spam_rejecting_domains",
+    ],
+    "claims the accept whose condition erred decided": [
+        'Expected RCPT TO:<broken@shapes.test> to be decided by the "accept" statement at line 25.',
+        'Decided by no statement\'s verb: Exim could not test the "accept" statement of ACL "acl_check_rcpt"',
+        "(a condition failed with an error), so it deferred:",
+    ],
+    "claims a rejection was a deferral": [
+        "Expected RCPT TO:<bob@other.example> to be deferred by the statement at line 166.",
+        'Decided by the "deny" statement of ACL "acl_check_rcpt"',
     ],
 }
 

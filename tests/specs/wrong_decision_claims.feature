@@ -25,3 +25,16 @@ Feature: False claims about which statement decided
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <anna@coop.test>
     Then the statement at line 138 of ACL "acl_check_rcpt" applied
+
+  Scenario: claims the accept whose condition erred decided
+    Given the Exim configuration "tests/configs/acl_shapes.conf"
+    And a connection from 192.0.2.1
+    When I send MAIL FROM <x@ok.test>
+    And I send RCPT TO <broken@shapes.test>
+    Then it was decided by the "accept" statement at line 25
+
+  Scenario: claims a rejection was a deferral
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <bob@other.example>
+    Then it was deferred by the statement at line 166
