@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["appears_in", "visible", "shortened"]
+__all__ = ["appears_in", "visible", "shortened", "decoded"]
 
 #: Control characters (C0 but tab and line ends, DEL, C1): invisible or harmful on a
 #: terminal, and not allowed in the XML of a JUnit report.
@@ -21,6 +21,23 @@ def appears_in(text: str, said: str) -> bool:
     True
     """
     return text.casefold() in said.casefold()
+
+
+def decoded(data: bytes) -> str:
+    """What Exim wrote, as text, line by line: UTF-8 where it is, else Latin-1 (a
+    configuration's messages may be written in either; Exim passes the bytes on).
+
+    >>> decoded("Accès refusé\\n".encode("latin-1") + "déjà vu".encode())
+    'Accès refusé\\ndéjà vu'
+    """
+    return "".join(_decoded_line(line) for line in data.splitlines(keepends=True))
+
+
+def _decoded_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
 
 
 def visible(text: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from ..text import decoded
+
 __all__ = ["config_lines"]
 
 
@@ -20,7 +22,12 @@ def config_lines(file: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=64)
 def _read_lines(file: str, modified: int) -> tuple[str, ...]:
+    """Split at newlines only, as Exim counts lines (str.splitlines would also split
+    at characters such as Latin-1's NEL); each line UTF-8 or, failing that, Latin-1."""
     try:
-        return tuple(Path(file).read_text(errors="replace").splitlines())
+        lines = decoded(Path(file).read_bytes()).split("\n")
     except OSError:
         return ()
+    if lines and lines[-1] == "":
+        lines.pop()
+    return tuple(line.rstrip("\r") for line in lines)

@@ -6,6 +6,7 @@ and handed out with each reply. Nothing is delivered."""
 from __future__ import annotations
 
 import os
+import re
 import select
 import subprocess
 import weakref
@@ -20,6 +21,7 @@ from ..exim.diagnosis import crash_error, startup_error
 from ..exim.options import EximOptions
 from ..exim.process import start_process
 from ..exim.sandbox import Sandbox
+from ..text import decoded
 from .channel import Received
 from .reply import REPLY_END, ends_inside_a_reply
 
@@ -27,6 +29,7 @@ __all__ = ["BhChannel", "bh_arguments", "BH_REFUSALS"]
 
 _EXIT_WAIT = 2.0
 _READ_SIZE = 65536
+_REPLY_END = re.compile(REPLY_END.pattern.encode())
 
 #: What `-bh` cannot carry, and what to do instead.
 BH_REFUSALS = {
@@ -84,9 +87,8 @@ class BhChannel:
                 stdout=subprocess.PIPE,
                 stderr=self._stderr_write,
             )
-            self._child = fdspawn(
-                self._held.process.stdout, timeout=self.timeout, encoding="utf-8", codec_errors="replace"
-            )
+            # Bytes, decoded a reply at a time: a configuration's text may be Latin-1.
+            self._child = fdspawn(self._held.process.stdout, timeout=self.timeout)
             self._child.delayafterread = None  # pexpect sleeps 0.1 ms after each read by default
         except BaseException:
             self.close()
@@ -120,9 +122,9 @@ class BhChannel:
 
     def receive(self, waiting_for: str | None) -> Received | None:
         try:
-            self._child.expect(REPLY_END, timeout=self.timeout)
+            self._child.expect(_REPLY_END, timeout=self.timeout)
         except pexpect.TIMEOUT:
-            partial = self._child.before or ""
+            partial = decoded(self._child.before or b"")
             self._running().kill()  # stuck, and closing its input would not move it
             self.close()
             raise ReplyTimeoutError(
@@ -133,28 +135,28 @@ class BhChannel:
             ) from None
         except pexpect.EOF:
             return None
-        return Received(str(self._child.before) + str(self._child.after), tuple(self._read_stderr()))
+        return Received(decoded(self._child.before + self._child.after), tuple(self._read_stderr()))
 
     def unsolicited(self) -> Received | None:
         """Exim flushes its replies when it has read all its input, so a second reply
         to one command (a line longer than its buffer, PRDR) arrives with the first:
         what pexpect read beyond the first, and what the pipe holds now."""
-        data = self._child.buffer
-        self._child.buffer = ""
+        data: bytes = self._child.buffer
+        self._child.buffer = b""
         while True:
             try:
                 data += self._child.read_nonblocking(_READ_SIZE, timeout=0)
             except (pexpect.TIMEOUT, pexpect.EOF):
                 break  # nothing more now (or ever: receive() reports the end)
-        while ends_inside_a_reply(data):  # a reply begun but not ended: wait for its end
+        while ends_inside_a_reply(decoded(data)):  # a reply begun but not ended: wait for its end
             try:
-                self._child.expect(REPLY_END, timeout=self.timeout)
+                self._child.expect(_REPLY_END, timeout=self.timeout)
             except (pexpect.TIMEOUT, pexpect.EOF):
                 break  # the session shows what came, as it came
-            data += str(self._child.before) + str(self._child.after)
+            data += self._child.before + self._child.after
         if not data.strip():
             return None
-        return Received(data, tuple(self._read_stderr()))
+        return Received(decoded(data), tuple(self._read_stderr()))
 
     def close_input(self) -> None:
         self._held.close_input()
@@ -192,7 +194,7 @@ class BhChannel:
         data = self._stderr_tail + self._stderr_read.read()
         end = len(data) if final else data.rfind(b"\n") + 1
         self._stderr_tail = data[end:]
-        return data[:end].decode("utf-8", "replace").splitlines()
+        return [decoded(line) for line in data[:end].splitlines()]
 
 
 @dataclass

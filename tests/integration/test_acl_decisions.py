@@ -109,8 +109,8 @@ def test_a_statement_whose_first_line_is_continued_is_named_by_that_line(private
         session.mail_from("x@ok.test")
         many = session.send_rcpt_to("many@shapes.test")
     # Exim traces them at lines 23 and 29, the last lines of their first logical lines.
-    assert [(s.verb, s.line) for s in refused.decision.decision_chain] == [("deny", 21)]
-    assert [(s.verb, s.line) for s in many.decision.decision_chain] == [("deny", 27)]
+    assert _chain(refused) == [("acl_check_rcpt", "deny", "acl_shapes.conf", 21)]
+    assert _chain(many) == [("acl_check_rcpt", "deny", "acl_shapes.conf", 27)]
     assert [number for number, _ in statement_text(str(SHAPES), 23)] == [21, 22, 23, 24]
     assert [number for number, _ in statement_text(str(SHAPES), 27)] == [27, 28, 29, 30]
     lines = {statement.line for statement in acl_statements(SHAPES)}
@@ -122,7 +122,9 @@ def test_a_condition_that_errs_decides_nothing_by_its_verb(private_tmp):
         session.mail_from("x@ok.test")
         with pytest.raises(UnexpectedReplyError) as failure:
             session.assert_rcpt_to_accepted("broken@shapes.test")
-    (statement,) = failure.value.reply.decision.decision_chain
+    reply = failure.value.reply
+    assert reply is not None and reply.decision is not None
+    (statement,) = reply.decision.decision_chain
     assert (statement.verb, statement.line, statement.outcome) == ("accept", 25, "error")
     assert statement.untestable
     message = str(failure.value)

@@ -16,7 +16,7 @@ from eximunit_bdd import (
 from eximunit_bdd.smtp.bh_channel import BhChannel
 
 from ..conftest import EXAMPLE_CONFIG
-from .conftest import MINIMAL
+from .conftest import CONFIGS, MINIMAL
 
 
 def test_greeting_fluent_dialogue_and_message(session_factory):
@@ -214,3 +214,19 @@ def test_a_literal_header_is_seen_like_an_expanded_one(session_factory):
     session.mail_from("a@example.net").rcpt_to("b@test.example").random_data()
     assert Header("X-Spam-Status", "Yes") in session.added_headers
     assert Header("X-One", "1") in session.added_headers  # the expanded ones still
+
+
+def test_a_reply_in_latin1_matches_its_text(session_factory):
+    session = session_factory(config=CONFIGS / "latin1.conf").mail_from("a@example.net")
+    session.assert_rcpt_to_rejected("b@other.test", 550, "Accès refusé")
+    assert session.last_reply.text == "Accès refusé: relais interdit"
+    assert any("Accès refusé" in line for line in session.log_lines)
+    with pytest.raises(UnexpectedReplyError, match="550 Accès refusé"):
+        session.assert_rcpt_to_accepted("c@other.test")
+
+
+def test_a_latin1_configuration_is_quoted_as_written(session_factory):
+    session = session_factory(config=CONFIGS / "latin1.conf").mail_from("a@example.net")
+    with pytest.raises(UnexpectedReplyError) as failure:
+        session.assert_rcpt_to_accepted("b@other.test")
+    assert "21 |           message = Accès refusé: relais interdit" in str(failure.value)
