@@ -21,6 +21,7 @@ from ..oneshot.config import EximConfig
 from ..oneshot.routing import Routing
 from ..smtp.reply import Reply
 from ..smtp.session import EximSession
+from .macro_clashes import check_given_macro, check_peer_macro
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..fakes.dns import FakeDns
@@ -100,7 +101,8 @@ class ScenarioState:
         self._changed(f'the Exim configuration "{path}"')
 
     def define_macro(self, name: str, value: str | None) -> None:
-        self.macros[check_macro_name(name)] = value
+        check_given_macro(check_macro_name(name), self.peers)
+        self.macros[name] = value
         self._changed(f"the macro {name}")
 
     def add_peer(self, peer: Peer) -> Peer:
@@ -109,6 +111,7 @@ class ScenarioState:
         A peer declared again under the same name (a Background's hub, then "is down"
         in one scenario) replaces the earlier one, which is stopped first.
         """
+        check_peer_macro(peer, self.peers, self.macros, self.options.with_macros(self.macros))
         earlier = self.peers.pop(peer.macro, None)
         if earlier is not None:
             earlier.stop()

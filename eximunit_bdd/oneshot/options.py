@@ -25,6 +25,7 @@ __all__ = [
     "parse_option_lines",
     "ask_option",
     "driver_names",
+    "macro_names",
     "configuration_file",
     "assert_option",
     "assert_option_state",
@@ -144,6 +145,12 @@ def driver_names(options: EximOptions, kind: DriverKind) -> list[str]:
     """The routers' or transports' names, in order (`-bP router_list`): those the
     configuration really has, after its `.ifdef`s."""
     return run_exim(options, "-bP", f"{kind}_list").lines
+
+
+def macro_names(options: EximOptions) -> list[str]:
+    """The macros the configuration defines with these options, -D ones included
+    (`-bP macro_list`; Exim's own, which begin with `_`, left out)."""
+    return [name for name in run_exim(options, "-bP", "macro_list").lines if not name.startswith("_")]
 
 
 def configuration_file(options: EximOptions) -> str:

@@ -349,6 +349,18 @@ EXPECTED_ERRORS = {
     "starts TLS in an exim -bh session": (
         "UnsupportedCommandError: STARTTLS cannot be tested in an exim -bh session: Exim answers 220"
     ),
+    "declares two fake peers whose macros are one": (
+        'StepUsageError: the fake SMTP server "HUB" would reach Exim as the macro HUB_PORT, which the '
+        'fake SMTP server "hub" already is: give it another name ("fake-HUB", whose macro is FAKE_HUB_PORT).'
+    ),
+    "sets the macro a fake peer sets": (
+        'StepUsageError: the fake SMTP server "hub" would reach Exim as the macro HUB_PORT, which a '
+        '"Given the macro HUB_PORT" step of the scenario already sets'
+    ),
+    "names a fake peer so that a macro of the configuration is the start of its macro": (
+        'StepUsageError: the fake SMTP server "hub-host" would reach Exim as the macro HUB_HOST_PORT, but '
+        "the configuration defines the macro HUB_HOST, and Exim substitutes HUB_HOST inside HUB_HOST_PORT"
+    ),
     "sends a command while Exim waits for the message": (
         "UnsupportedCommandError: Exim is waiting for the message text after DATA's 354, "
         "so 'RCPT TO:<bea@bakery.test>' would be read as a line of the message"

@@ -11,7 +11,9 @@ import sys
 import unittest
 from pathlib import Path
 
-from eximunit_bdd import EximSession, EximTestCase
+import pytest
+
+from eximunit_bdd import EximOptions, EximSession, EximTestCase, ScenarioState, StepUsageError
 from eximunit_bdd.fakes import FakeClamd, FakeSmtpServer, FakeSpamd
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
@@ -162,3 +164,21 @@ def test_two_suites_on_one_machine_at_the_same_time_do_not_collide(private_tmp):
     for run, output in zip(runs, outputs):
         assert run.returncode == 0, output
         assert " 0 failed, 0 skipped" in output, output
+
+
+def test_macro_clashes_are_refused_where_they_are_declared(tmp_path, private_tmp):
+    config = tmp_path / "clash.conf"
+    backup = "RECIPIENTS_MAX = 50\nRELAY_PORT_BACKUP = 26"
+    text = EXAMPLE_CONFIG.read_text().replace("RECIPIENTS_MAX = 50", backup)
+    config.write_text(text.replace("$config_dir/", str(EXAMPLE_CONFIG.parent) + "/"))
+    state = ScenarioState(EximOptions(config=config))
+    try:
+        with pytest.raises(StepUsageError, match="Exim substitutes RELAY_PORT inside RELAY_PORT_BACKUP"):
+            state.add_peer(FakeSmtpServer("relay"))  # its macro is the start of the configuration's
+        state.add_peer(FakeSmtpServer("hub"))
+        with pytest.raises(StepUsageError, match='carries the port of the fake SMTP server "hub"'):
+            state.define_macro("HUB_PORT", "25")
+        state.add_peer(FakeSmtpServer("hub", recipients=["bob@shop.test"]))  # declared again: replaced
+        assert list(state.peers) == ["HUB_PORT"]
+    finally:
+        state.close_all()

@@ -88,3 +88,14 @@ Feature: Specs that cannot run: each scenario must end in a clear error
     And I send RCPT TO <anna@coop.test>
     And I send DATA
     And I send RCPT TO <bea@bakery.test>
+
+  Scenario: declares two fake peers whose macros are one
+    Given a fake SMTP server "hub" that accepts all recipients
+    And a fake SMTP server "HUB" that accepts all recipients
+
+  Scenario: sets the macro a fake peer sets
+    Given the macro HUB_PORT is "25"
+    And a fake SMTP server "hub" that accepts all recipients
+
+  Scenario: names a fake peer so that a macro of the configuration is the start of its macro
+    Given a fake SMTP server "hub-host" that accepts all recipients
