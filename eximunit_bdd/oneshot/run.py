@@ -14,7 +14,7 @@ from ..errors import ConfigAssertionError, ReplyTimeoutError
 from ..exim.diagnosis import startup_error
 from ..exim.inputs import check_line
 from ..exim.options import EximOptions
-from ..exim.process import start_process
+from ..exim.process import kill_tree, start_process
 from ..exim.sandbox import Sandbox
 from ..text import shortened
 
@@ -120,7 +120,7 @@ def run_exim(options: EximOptions, *mode_args: str, input: str | bytes | None = 
 def _reap(process: subprocess.Popen[bytes]) -> None:
     """Kill the process unless it has exited, wait for it, close its pipes."""
     if process.poll() is None:
-        process.kill()
+        kill_tree(process)  # with whatever it started (${run}, a pipe)
     process.wait()
     for stream in (process.stdin, process.stdout, process.stderr):
         if stream is not None:

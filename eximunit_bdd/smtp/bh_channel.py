@@ -19,7 +19,7 @@ from pexpect.fdpexpect import fdspawn
 from ..errors import EximUnitError, ReplyTimeoutError, UnsupportedCommandError
 from ..exim.diagnosis import crash_error, startup_error
 from ..exim.options import EximOptions
-from ..exim.process import start_process
+from ..exim.process import kill_tree, start_process
 from ..exim.sandbox import Sandbox
 from ..text import decoded
 from .channel import Received
@@ -125,7 +125,7 @@ class BhChannel:
             self._child.expect(_REPLY_END, timeout=self.timeout)
         except pexpect.TIMEOUT:
             partial = decoded(self._child.before or b"")
-            self._running().kill()  # stuck, and closing its input would not move it
+            kill_tree(self._running())  # stuck, and closing its input would not move it
             self.close()
             raise ReplyTimeoutError(
                 f"No complete reply to {waiting_for or 'the connection (greeting)'} within "
@@ -222,7 +222,7 @@ class _Held:
             if process is not None:
                 self.close_input()
                 if not _wait_for_exit(process, _EXIT_WAIT):
-                    process.kill()
+                    kill_tree(process)
                     process.wait()
         finally:
             for handle in self.files:

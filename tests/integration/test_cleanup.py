@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from eximunit_bdd import EximSession, EximUnitError, UnexpectedReplyError
+from eximunit_bdd import EximConfig, EximSession, EximUnitError, ReplyTimeoutError, UnexpectedReplyError
 from eximunit_bdd.smtp.bh_channel import BhChannel
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
@@ -102,3 +102,34 @@ def test_a_session_dropped_without_close_still_removes_its_sandbox_and_exim(priv
     gc.collect()  # nothing else refers to it: its finalizer runs
     assert not sandbox.exists()
     assert exim_processes_mentioning(str(private_tmp)) == []
+
+
+def _sleeping(seconds: int) -> list[int]:
+    """PIDs of `sleep SECONDS` processes (Exim's ${run} children)."""
+    found = []
+    command = f"/bin/sleep\0{seconds}\0".encode()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == command:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _gone(seconds: int) -> bool:
+    deadline = time.monotonic() + 5  # a killed child is gone once init has reaped it
+    while _sleeping(seconds) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not _sleeping(seconds)
+
+
+def test_what_exim_started_does_not_outlive_a_timeout(private_tmp):
+    session = EximSession("192.0.2.1", config=MINIMAL, macros={"RUN_SLEEP": "317"}, timeout=1)
+    session.mail_from("a@example.net")
+    with pytest.raises(ReplyTimeoutError):
+        session.send_rcpt_to("b@test.example")  # the ACL runs /bin/sleep 317
+    assert _gone(317)
+    with pytest.raises(ReplyTimeoutError):
+        EximConfig(MINIMAL, timeout=1).expand("${run{/bin/sleep 318}}")
+    assert _gone(318)

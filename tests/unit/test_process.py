@@ -7,10 +7,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 
 import pytest
 
-from eximunit_bdd.exim.process import start_process
+from eximunit_bdd.exim.process import kill_tree, start_process
 
 
 def _interrupted_while_starting(monkeypatch, signum: int) -> list[subprocess.Popen[bytes]]:
@@ -57,3 +58,28 @@ def test_without_a_signal_the_process_runs_as_started():
     assert process.wait(10) == 0
     assert process.stdout is not None
     process.stdout.close()
+
+
+def _running(marker: str) -> bool:
+    return any(marker in path.read_text(errors="replace") for path in _cmdlines())
+
+
+def _cmdlines():
+    from pathlib import Path
+
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (entry / "cmdline").exists():
+            yield entry / "cmdline"
+
+
+def test_kill_tree_ends_what_the_process_started_too():
+    command = ["sh", "-c", "setsid sleep 311 & wait"]  # as Exim's ${run} children: setsid
+    process = start_process(command, stdin=subprocess.DEVNULL, stdout=None, stderr=None)
+    deadline = time.monotonic() + 10
+    while not _running("311") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    kill_tree(process)
+    process.wait()
+    while _running("311") and time.monotonic() < deadline:
+        time.sleep(0.01)  # the killed child is gone once init reaps it
+    assert not _running("311")
