@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 
 from ..errors import ConfigPermissionError, EximConfigError, EximCrashedError, EximUnitError
 from ..trace.log import log_lines
@@ -38,7 +39,7 @@ def startup_error(
                 f"Exim rejected its configuration: {detail or line}\n"
                 f"  at line {number} of {path}:\n"
                 f"  {number:>5} | {_line_of(path, number)}\n"
-                "Fix the configuration (exim -C FILE -bV shows the same error).",
+                f"Fix the configuration ({_check_command(argv)} shows the same error).",
                 line,
             )
         if "non-existent configuration file" in line:
@@ -85,3 +86,14 @@ def _joined(stderr_lines: list[str]) -> list[str]:
 def _line_of(path: str, number: int) -> str:
     lines = config_lines(path)
     return lines[number - 1].strip() if 0 < number <= len(lines) else "(line not readable)"
+
+
+def _check_command(argv: list[str]) -> str:
+    """The command that shows the error again: the binary, `-C` and the `-D` macros of
+    this run (a macro can switch the failing line on), then `-bV`."""
+    setup = [argv[0]] if argv else ["exim"]
+    rest = argv[1:]
+    while rest and (rest[0].startswith("-D") or rest[0] == "-C"):
+        setup += rest[:2] if rest[0] == "-C" else rest[:1]
+        rest = rest[2:] if rest[0] == "-C" else rest[1:]
+    return shlex.join([*setup, "-bV"])

@@ -31,6 +31,16 @@ _EXIT_WAIT = 2.0
 _READ_SIZE = 65536
 _REPLY_END = re.compile(REPLY_END.pattern.encode())
 
+#: What a stuck reply usually waits for.
+_REPLY_WAITS = "A callout, DNS lookup or content scanner may be hanging: check the peer it waits for."
+_GREETING_WAITS = (
+    "Before its greeting, Exim -bh looks up the client's name when host_lookup matches it "
+    "(Debian's host_lookup = *), and waits out its DNS timeouts when the resolver does not "
+    "answer: give the client a name (Given the client's reverse DNS name is ...), which "
+    "runs the scenario with the fake DNS, or set host_lookup = in the test configuration. "
+    "A connect ACL's callout, lookup or scanner may hang too."
+)
+
 #: What `-bh` cannot carry, and what to do instead.
 BH_REFUSALS = {
     "STARTTLS": (
@@ -127,11 +137,11 @@ class BhChannel:
             partial = decoded(self._child.before or b"")
             kill_tree(self._running())  # stuck, and closing its input would not move it
             self.close()
+            cause = _GREETING_WAITS if waiting_for is None else _REPLY_WAITS
             raise ReplyTimeoutError(
                 f"No complete reply to {waiting_for or 'the connection (greeting)'} within "
-                f"{self.timeout:g} s; Exim was stopped. A callout, DNS lookup or content "
-                "scanner may be hanging: check the peer it waits for, or raise the "
-                f"timeout (behave -D timeout=30; EximSession(timeout=30)). Received so far: {partial!r}"
+                f"{self.timeout:g} s; Exim was stopped. {cause} Or raise the timeout "
+                f"(behave -D timeout=30; EximSession(timeout=30)). Received so far: {partial!r}"
             ) from None
         except pexpect.EOF:
             return None

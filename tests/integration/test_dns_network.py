@@ -9,11 +9,13 @@ import sys
 
 import pytest
 
-from eximunit_bdd import EximConfig, EximOptions, EximSession
+from eximunit_bdd import EximConfig, EximOptions, EximSession, ReplyTimeoutError
 from eximunit_bdd.fakes import FakeSmtpServer
 from eximunit_bdd.fakes.dns_network import DnsNetwork
+from eximunit_bdd.network.netns import PrivateNetwork
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
+from .conftest import MINIMAL
 
 
 @pytest.fixture
@@ -87,3 +89,16 @@ def test_where_no_network_can_be_made_dns_scenarios_are_skipped_with_the_reason(
     reason = "eximunit: scenarios with DNS steps are skipped: cannot make a private network"
     assert run.stderr.count(reason) == 1, run.stderr
     assert "They need Linux network namespaces" in run.stderr
+
+
+def test_a_greeting_that_waits_for_a_silent_resolver_says_what_it_waits_for(private_tmp):
+    with PrivateNetwork() as network:
+        silent = network.bound_socket("udp", 53)  # the resolver: bound, never answering
+        try:
+            options = EximOptions(config=MINIMAL, macros={"HOST_LOOKUP": None}, timeout=1, network=network)
+            with pytest.raises(ReplyTimeoutError, match="No complete reply to the connection") as caught:
+                EximSession("192.0.2.1", options=options)
+        finally:
+            silent.close()
+    assert "looks up the client's name when host_lookup matches it" in str(caught.value)
+    assert "Given the client's reverse DNS name is" in str(caught.value)

@@ -23,6 +23,17 @@ def test_configuration_error_quotes_exim_and_the_line(recorded, tmp_path):
     assert "38 | foo_bar = 1" in str(error)
 
 
+def test_a_configuration_error_names_the_command_that_shows_it_macros_and_all(recorded, tmp_path):
+    # A macro can switch the failing line on: `exim -C FILE -bV` alone may pass.
+    config = tmp_path / "c.conf"
+    config.write_text("\n" * 37 + "foo_bar = 1\n")
+    stderr = recorded("config-error.stderr").replace("/etc/exim4/c.conf", str(config))
+    argv = ["/usr/sbin/exim4", "-C", str(config), "-DBROKEN", "-DEXIMUNIT_SPOOL=/tmp/s p", "-bh", "192.0.2.1"]
+    error = startup_error(stderr.splitlines(), argv)
+    shown = f"/usr/sbin/exim4 -C {config} -DBROKEN '-DEXIMUNIT_SPOOL=/tmp/s p' -bV"
+    assert f"({shown} shows the same error)" in str(error)
+
+
 def test_anything_else_shows_the_command_and_what_exim_said():
     error = startup_error(["exim abandoned: something odd"], ["/usr/sbin/exim4", "-bh", "1.2.3.4"])
     assert isinstance(error, EximCrashedError)
