@@ -6,6 +6,7 @@ from typing import Mapping
 
 from ..errors import InvalidInputError
 from ..exim.binary import find_exim
+from ..exim.inputs import check_timeout
 from ..exim.options import EximOptions
 
 __all__ = ["options_from_userdata", "USERDATA_KEYS"]
@@ -27,13 +28,7 @@ def options_from_userdata(userdata: Mapping[str, str]) -> EximOptions:
     callouts = str(userdata.get("callouts", "yes")).strip().lower()
     if callouts not in _YES | _NO:
         raise InvalidInputError(f"userdata callouts={callouts!r}: write yes or no.")
-    raw_timeout = userdata.get("timeout", "10")
-    try:
-        timeout = float(raw_timeout)
-    except ValueError:
-        timeout = -1.0
-    if not timeout > 0:
-        raise InvalidInputError(f"userdata timeout={raw_timeout!r}: write a number of seconds above 0.")
+    timeout = check_timeout(userdata.get("timeout", "10"), "userdata timeout")
     options = EximOptions(
         exim=find_exim(userdata.get("exim") or None),
         config=userdata.get("exim_config") or None,

@@ -4,10 +4,15 @@ addresses, IP addresses, ports, macro names."""
 from __future__ import annotations
 
 import ipaddress
+import math
+import re
 
 from ..errors import InvalidInputError
 
-__all__ = ["check_line", "check_address", "check_ip", "check_port", "check_macro_name"]
+__all__ = ["check_line", "check_address", "check_ip", "check_port", "check_macro_name", "check_timeout"]
+
+#: Exim reads macro names in ASCII: an upper-case letter, then letters, digits, `_`.
+_MACRO_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
 
 
 def check_line(value: str, what: str) -> str:
@@ -31,6 +36,11 @@ def check_address(address: str) -> str:
 
 def check_ip(value: str, what: str = "client IP") -> str:
     """A valid IPv4 or IPv6 address, normalised; InvalidInputError otherwise."""
+    if "%" in value:
+        raise InvalidInputError(
+            f"{what} {value!r} names an interface (%...), which means nothing to Exim's -bh "
+            "and makes it fail: write the address alone (fe80::1)."
+        )
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
@@ -54,9 +64,20 @@ def check_port(port: int | str | None, what: str) -> int | None:
 
 def check_macro_name(name: str) -> str:
     """Exim macro names start with an upper-case letter: `HUB_PORT`."""
-    if not name[:1].isupper() or not all(c.isalnum() or c == "_" for c in name):
+    if not _MACRO_NAME.fullmatch(name):
         raise InvalidInputError(
             f"macro name {name!r} is not valid: Exim macro names start with an upper-case "
             "letter and contain only letters, digits and underscores (HUB_PORT)."
         )
     return name
+
+
+def check_timeout(timeout: float | str, what: str = "timeout") -> float:
+    """A number of seconds above 0 and finite (`inf` would wait for ever)."""
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (seconds > 0 and math.isfinite(seconds)):
+        raise InvalidInputError(f"{what}={timeout!r}: write a number of seconds above 0, such as 10.")
+    return seconds

@@ -10,7 +10,7 @@ from typing import Mapping, Protocol, Sequence
 
 from ..errors import EximConfigError, InvalidInputError
 from .binary import find_exim
-from .inputs import check_line, check_macro_name
+from .inputs import check_line, check_macro_name, check_timeout
 
 __all__ = ["EximOptions", "MAX_MACROS", "Network"]
 
@@ -40,6 +40,12 @@ class EximOptions:
     timeout: float = 10.0
     #: Run Exim inside this private network (fake DNS), not the machine's.
     network: Network | None = None
+
+    def __post_init__(self) -> None:
+        # The same checks as the userdata's, for the Python API.
+        object.__setattr__(self, "timeout", check_timeout(self.timeout))
+        for name in self.macros:
+            check_macro_name(name)
 
     def binary(self) -> str:
         return find_exim(self.exim)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from email.utils import formatdate, make_msgid
 
+from ..exim.inputs import check_line
+
 __all__ = ["build_message", "random_body", "message_lines"]
 
 
@@ -24,6 +26,8 @@ def build_message(
     >>> "Subject: hello" in build_message("a@example.net", ["b@coop.test"], "hello")
     True
     """
+    if subject is not None:
+        check_line(subject, "subject")  # a CR or LF would start headers of its own
     from_ = sender or "eximunit@client.example"
     to = ", ".join(recipients or []) or "undisclosed-recipients:;"
     domain = from_.rsplit("@", 1)[-1] or "client.example"

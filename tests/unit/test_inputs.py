@@ -71,8 +71,23 @@ def test_userdata_is_checked(tmp_path):
     assert (options.exim, options.callouts, options.timeout, options.config) == (str(exim), False, 2.5, None)
     with pytest.raises(InvalidInputError, match="callouts='maybe'"):
         options_from_userdata({"exim": str(exim), "callouts": "maybe"})
-    with pytest.raises(InvalidInputError, match="timeout='0'"):
-        options_from_userdata({"exim": str(exim), "timeout": "0"})
+    for timeout in ("0", "inf", "1e400", "-5", "nan", "soon"):
+        with pytest.raises(InvalidInputError, match=f"timeout='{timeout}': write a number of seconds"):
+            options_from_userdata({"exim": str(exim), "timeout": timeout})
+    for seconds in (0.0, float("inf"), float("nan")):  # the Python API shares the checks
+        with pytest.raises(InvalidInputError, match="write a number of seconds above 0"):
+            EximOptions(timeout=seconds)
+
+
+def test_what_exim_would_misread_is_refused_up_front():
+    with pytest.raises(InvalidInputError, match="names an interface"):
+        check_ip("fe80::1%eth0")
+    with pytest.raises(InvalidInputError, match="is not valid: Exim macro names"):
+        check_macro_name("ÉTAT")
+    with pytest.raises(InvalidInputError, match="is not valid: Exim macro names"):
+        EximOptions(macros={"Ünïcode": "1"})
+    with pytest.raises(InvalidInputError, match="^subject .* contains CR; nothing was sent"):
+        build_message("a@example.net", ["b@coop.test"], subject="x\r\nBcc: a@b")
 
 
 def test_message_lines_are_dot_stuffed_and_line_ends_normalised():
