@@ -8,7 +8,7 @@ routing, verification, expansions, options and the build. Everything public is h
 """
 
 from . import errors
-from .bdd.scenario import Connection, ScenarioState, scenario_state
+from .bdd.scenario import ScenarioState, scenario_state
 from .errors import *  # noqa: F403 - every error is public: errors.__all__
 from .exim.binary import find_exim
 from .exim.options import EximOptions
@@ -19,6 +19,7 @@ from .oneshot.routing import Delivery, Failure, Host, Routing
 from .oneshot.verification import Verification
 from .smtp.bh_channel import BhChannel
 from .smtp.channel import Channel, Received
+from .smtp.connection import Connection
 from .smtp.message import build_message, random_body
 from .smtp.reply import Reply
 from .smtp.scripted_channel import ScriptedChannel

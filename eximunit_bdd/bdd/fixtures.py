@@ -16,8 +16,8 @@ def eximunit_scenario(context: Any, dns_network: DnsNetwork | None = None) -> It
     behave fixture: `use_fixture(eximunit_scenario, context)`). With `dns_network`, the
     scenario's Exims and fake peers run inside it. The run's options are read here if
     the suite's before_all did not call eximunit's."""
-    options = run_state(context.config).start(context.config.userdata)
-    state = ScenarioState(options, dns_network)
+    run = run_state(context.config)
+    state = ScenarioState(run.start(context.config.userdata), dns_network, run.server)
     context.eximunit = state
     try:
         yield state

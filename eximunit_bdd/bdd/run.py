@@ -14,7 +14,7 @@ from ..errors import EximUnitError
 from ..exim.options import EximOptions
 from ..oneshot.options import configuration_file
 from .coverage import Coverage
-from .settings import options_from_userdata
+from .settings import options_from_userdata, server_from_userdata
 
 __all__ = ["RunState", "run_state", "TRANSCRIPTS_HEADING"]
 
@@ -28,6 +28,8 @@ class RunState:
     """The run's options, read once from the userdata, and its ACL coverage."""
 
     options: EximOptions | None = None
+    #: The server address and port connections arrive at unless a step says otherwise.
+    server: tuple[str | None, int | None] = (None, None)
     #: Counted by `after_scenario` when the userdata names a coverage file or a
     #: report wants it; None otherwise (the count costs a parse of every trace).
     coverage: Coverage | None = None
@@ -40,6 +42,7 @@ class RunState:
         if self.options is not None:
             return self.options
         options = options_from_userdata(userdata)
+        self.server = server_from_userdata(userdata)
         if userdata.get("coverage"):
             self.coverage = Coverage(configuration_file(options))
         elif self.coverage_wanted:

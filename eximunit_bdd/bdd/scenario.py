@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import StepUsageError
-from ..exim.inputs import check_ip, check_macro_name, check_port
+from ..exim.inputs import check_macro_name, check_port
 from ..exim.options import EximOptions
 from ..fakes import FakePeer, port_macro
 from ..network.netns import PrivateNetwork
 from ..oneshot.config import EximConfig
 from ..oneshot.routing import Routing
+from ..smtp.connection import Connection
 from ..smtp.reply import Reply
 from ..smtp.session import EximSession
 from .macro_clashes import check_given_macro, check_peer_macro
@@ -27,19 +27,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..fakes.dns import FakeDns
     from ..fakes.dns_network import DnsNetwork
 
-__all__ = ["ScenarioState", "Connection", "scenario_state"]
+__all__ = ["ScenarioState", "scenario_state"]
 
 Peer = TypeVar("Peer", bound=FakePeer)
-
-
-@dataclass(frozen=True)
-class Connection:
-    """Who connects where, as the Given steps said: `Given a connection from IP [to
-    SERVER_IP port PORT]`, checked when given."""
-
-    client_ip: str
-    server_ip: str | None = None
-    server_port: int | None = None
 
 
 def scenario_state(context: Any) -> ScenarioState:
@@ -69,9 +59,17 @@ class ScenarioState:
     them. Fake peers live until `close_all`, after the sessions.
     """
 
-    def __init__(self, options: EximOptions, dns_network: DnsNetwork | None = None) -> None:
+    def __init__(
+        self,
+        options: EximOptions,
+        dns_network: DnsNetwork | None = None,
+        server: tuple[str | None, int | None] = (None, None),
+    ) -> None:
         """With `dns_network`, every Exim and fake peer of the scenario runs inside its
-        private network, where DNS is `dns_network.dns`."""
+        private network, where DNS is `dns_network.dns`. `server` is the server address
+        and port a connection arrives at unless a step says otherwise (userdata
+        `server_ip`, `server_port`)."""
+        self.server = server
         self.options = options
         self._dns: FakeDns | None = None
         #: The private network the scenario's Exims and fake peers run in, if any.
@@ -126,19 +124,52 @@ class ScenarioState:
         return self.peers.get(port_macro(name))
 
     def connect(
-        self, client_ip: str, server_ip: str | None = None, server_port: int | str | None = None
+        self,
+        client_ip: str,
+        server_ip: str | None = None,
+        server_port: int | str | None = None,
+        client_port: int | str | None = None,
     ) -> None:
-        """The next step that talks starts a session as from `client_ip` (arriving at
-        `server_ip`:`server_port`, `-oMi`); the current one, if any, is hung up."""
+        """The next step that talks starts a session as from `client_ip`:`client_port`,
+        arriving at `server_ip`:`server_port` (`-oMi`; by default the userdata's); the
+        current one, if any, is hung up."""
         self.connection = Connection(
-            check_ip(client_ip),
-            check_ip(server_ip, "server IP") if server_ip is not None else None,
-            check_port(server_port, "server port"),
+            client_ip,
+            check_port(client_port, "client port"),
+            server_ip if server_ip is not None else self.server[0],
+            check_port(server_port, "server port") if server_port is not None else self.server[1],
         )
         if self._current is not None:
             self._current.close()  # hung up, as a client would before retrying; transcript kept
         self._current = None  # the next step that talks starts a new session
         self._unapplied.clear()
+
+    def tell(
+        self,
+        step: str,
+        *,
+        host_name: str | None = None,
+        ident: str | None = None,
+        authenticated: tuple[str, str] | None = None,
+    ) -> None:
+        """Tell Exim more about the client of the connection: its host name, its ident,
+        or (`authenticated`: id, authenticator) that it has authenticated (`Connection`)."""
+        if self.connection is None:
+            raise StepUsageError(
+                f"write 'Given a connection from IP' before '{step}': it tells about that client."
+            )
+        connection = self.connection
+        if host_name is not None:
+            connection = dataclasses.replace(connection, host_name=host_name)
+        if ident is not None:
+            connection = dataclasses.replace(connection, ident=ident)
+        if authenticated is not None:
+            identity, authenticator = authenticated
+            connection = dataclasses.replace(
+                connection, authenticated_id=identity, authenticator=authenticator
+            )
+        self.connection = connection
+        self._changed(f"'{step}'")
 
     @property
     def session(self) -> EximSession:
@@ -155,12 +186,8 @@ class ScenarioState:
                     "No connection yet: begin the scenario (or its Background) with "
                     "'Given a connection from 192.0.2.1'."
                 )
-            self._current = EximSession(
-                self.connection.client_ip,
-                server_ip=self.connection.server_ip,
-                server_port=self.connection.server_port,
-                options=self.options.with_macros(self.macros),
-            )
+            options = self.options.with_macros(self.macros)
+            self._current = EximSession.connected(self.connection, options=options)
             self.sessions.append(self._current)
         return self._current
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from typing import Mapping
 
 from ..errors import InvalidInputError
 from ..exim.binary import find_exim
-from ..exim.inputs import check_timeout
+from ..exim.inputs import check_ip, check_macro_name, check_port, check_timeout
 from ..exim.options import EximOptions
 
-__all__ = ["options_from_userdata", "USERDATA_KEYS"]
+__all__ = ["options_from_userdata", "server_from_userdata", "USERDATA_KEYS"]
 
 #: The userdata names eximunit reads, with what each means.
 USERDATA_KEYS = {
@@ -18,6 +19,10 @@ USERDATA_KEYS = {
     "callouts": "yes (default): sessions run -bhc and do callouts; no: -bh",
     "timeout": "seconds to wait for any single reply (default 10)",
     "coverage": "a file to write the run's ACL coverage to (JSON; eximunit-bdd coverage reads it)",
+    "server_ip": "the server address every connection arrives at (-oMi), unless a step says otherwise",
+    "server_port": "the server port every connection arrives at, unless a step says otherwise",
+    "macros": "suite-wide macros, NAME=VALUE pairs separated by spaces (a value starting ./ or ../ "
+    "is a path relative to the directory behave runs in)",
 }
 _YES = {"yes", "true", "on", "1"}
 _NO = {"no", "false", "off", "0"}
@@ -32,8 +37,32 @@ def options_from_userdata(userdata: Mapping[str, str]) -> EximOptions:
     options = EximOptions(
         exim=find_exim(userdata.get("exim") or None),
         config=userdata.get("exim_config") or None,
+        macros=_macros(str(userdata.get("macros", ""))),
         callouts=callouts in _YES,
         timeout=timeout,
     )
     options.config_path()  # fail now, once, rather than in every scenario
     return options
+
+
+def server_from_userdata(userdata: Mapping[str, str]) -> tuple[str | None, int | None]:
+    """The server address and port connections arrive at (userdata `server_ip`,
+    `server_port`), checked; None for each that is not given."""
+    ip = str(userdata.get("server_ip") or "").strip() or None
+    port = str(userdata.get("server_port") or "").strip() or None
+    return (
+        check_ip(ip, "userdata server_ip") if ip else None,
+        check_port(port, "userdata server_port"),
+    )
+
+
+def _macros(text: str) -> dict[str, str | None]:
+    """`HUB_PORT=2525 CONFDIR=./etc MAINTENANCE`: a value starting ./ or ../ is made a
+    path from the directory behave runs in (Exim runs elsewhere); a bare name is defined."""
+    macros: dict[str, str | None] = {}
+    for pair in text.split():
+        name, equals, value = pair.partition("=")
+        if value.startswith(("./", "../")):
+            value = os.path.abspath(value)
+        macros[check_macro_name(name)] = value if equals else None
+    return macros

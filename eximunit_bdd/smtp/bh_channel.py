@@ -25,7 +25,7 @@ from ..text import decoded
 from .channel import Received
 from .reply import REPLY_END, ends_inside_a_reply
 
-__all__ = ["BhChannel", "bh_arguments", "BH_REFUSALS"]
+__all__ = ["BhChannel", "BH_REFUSALS"]
 
 _EXIT_WAIT = 2.0
 _READ_SIZE = 65536
@@ -52,27 +52,11 @@ BH_REFUSALS = {
 }
 
 
-def bh_arguments(
-    client_ip: str,
-    client_port: int | None,
-    server_ip: str | None,
-    server_port: int | None,
-    callouts: bool,
-) -> list[str]:
-    """`-bhc IP[.PORT] [-oMi SERVER[.PORT]]`: the mode's own arguments."""
-    client = client_ip + (f".{client_port}" if client_port else "")
-    arguments = ["-bhc" if callouts else "-bh", client]
-    if server_ip or server_port:
-        server = server_ip or "127.0.0.1"
-        arguments += ["-oMi", server + (f".{server_port}" if server_port else "")]
-    return arguments
-
-
 class BhChannel:
     """Exim in host-testing mode, started now, in a sandbox of its own.
 
-    `mode_arguments` are what `bh_arguments` makes; the binary, `-C` and the macros
-    come from `options`.
+    `mode_arguments` are what `Connection.bh_arguments` makes; the binary, `-C` and
+    the macros come from `options`.
     """
 
     traced = True

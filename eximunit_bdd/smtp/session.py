@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from ..errors import (
     ConnectionClosedError,
@@ -14,12 +15,13 @@ from ..errors import (
     UnsolicitedReplyError,
     UnsupportedCommandError,
 )
-from ..exim.inputs import check_address, check_ip, check_line, check_port
+from ..exim.inputs import check_address, check_line
 from ..exim.options import EximOptions
 from ..trace.headers import Header
 from ..trace.log import log_lines
-from .bh_channel import BhChannel, bh_arguments
+from .bh_channel import BhChannel
 from .channel import Channel
+from .connection import Connection
 from .expectations import Verdict, expect_reply, smtp_failure, what
 from .message import build_message, message_lines
 from .reply import Reply, parse_reply, split_replies
@@ -62,28 +64,37 @@ class EximSession:
         client_port: int | None = None,
         server_ip: str | None = None,
         server_port: int | None = None,
+        host_name: str | None = None,
+        ident: str | None = None,
+        authenticated_id: str | None = None,
+        authenticator: str | None = None,
         helo_name: str = DEFAULT_HELO_NAME,
         options: EximOptions | None = None,
         channel: Channel | None = None,
     ) -> None:
         """Start Exim and read its greeting (which may already be a rejection).
 
-        `options` replaces config/exim/macros/callouts/timeout when given. With
+        The client is at `client_ip`:`client_port`, arriving at `server_ip`:`server_port`;
+        `host_name`, `ident` and `authenticated_id` with `authenticator` tell Exim what it
+        would otherwise find out (see `Connection`). `options` replaces
+        config/exim/macros/callouts/timeout when given. With
         `channel` (see `over`), the conversation goes through it instead and no Exim
         is started here.
         """
         try:
-            exim_arguments = (options, config, exim, macros, client_port, server_ip, server_port)
+            exim_arguments = (options, config, exim, macros, client_port, server_ip, server_port, host_name,
+                              ident, authenticated_id, authenticator)  # fmt: skip
             if channel is not None and any(argument is not None for argument in exim_arguments):
                 raise InvalidInputError(
                     "a session over a channel of its own takes no Exim options or addresses besides "
                     "the client's: the channel decides how it reaches the server."
                 )
             self.options = options or EximOptions(exim, config, dict(macros or {}), callouts, timeout)
-            self.client_ip = check_ip(client_ip)
-            self.server_ip = check_ip(server_ip, "server IP") if server_ip else None
-            self.client_port = check_port(client_port, "client port")
-            self.server_port = check_port(server_port, "server port")
+            self.connection = Connection(
+                client_ip, client_port, server_ip, server_port, host_name, ident, authenticated_id,
+                authenticator,
+            )  # fmt: skip
+            self.client_ip = self.connection.client_ip
             self.helo_name = check_line(helo_name, "HELO name")
         except BaseException:
             if channel is not None:
@@ -104,6 +115,11 @@ class EximSession:
         except BaseException:
             self.close()
             raise
+
+    @classmethod
+    def connected(cls, connection: Connection, *, options: EximOptions | None = None) -> EximSession:
+        """A session of `exim -bh` for `connection` (see `Connection`)."""
+        return cls(connection.client_ip, options=options, **_told(connection))
 
     @classmethod
     def over(
@@ -331,10 +347,7 @@ class EximSession:
     # ---- internals ----------------------------------------------------------------------
 
     def _bh_channel(self) -> BhChannel:
-        arguments = bh_arguments(
-            self.client_ip, self.client_port, self.server_ip, self.server_port, self.options.callouts
-        )
-        return BhChannel(self.options, arguments)
+        return BhChannel(self.options, self.connection.bh_arguments(self.options.callouts))
 
     def _refusal(self, line: str) -> str | None:
         """Why `line` cannot be sent now, or None: the session's own rules, then the channel's."""
@@ -438,3 +451,10 @@ class EximSession:
 def _between_brackets(command: str) -> str:
     start, end = command.find("<"), command.find(">")
     return command[start + 1 : end] if 0 <= start < end else ""
+
+
+def _told(connection: Connection) -> dict[str, Any]:
+    """The connection's parts besides the client's address, as EximSession's keywords."""
+    fields = dataclasses.asdict(connection)
+    del fields["client_ip"]
+    return fields

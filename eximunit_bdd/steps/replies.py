@@ -118,6 +118,21 @@ def step_reply_contains(context: Context, text: str) -> None:
     state.session.expect(state.last_reply, None, None, text)
 
 
+@then("the server has closed the connection")
+def step_server_closed(context: Context) -> None:
+    """Check that the server hung up after its last reply (a 421, a 221 after QUIT, a
+    refused greeting, an ACL's `drop`).
+
+    Example: Then the server has closed the connection
+    """
+    session = scenario_state(context).session
+    if not session.closed_by_server:
+        raise session.failure(
+            f"Expected the server to have closed the connection, but it is open after its last "
+            f"reply, {session.last_reply.code} {session.last_reply.text}."
+        )
+
+
 @then("these recipients get these replies:")
 def step_recipients_table(context: Context) -> None:
     """Send RCPT TO for every address in the table and compare each reply with the

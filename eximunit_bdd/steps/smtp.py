@@ -26,6 +26,54 @@ def step_connection_to(context: Context, ip: str, server_ip: str, port: str) -> 
     scenario_state(context).connect(ip, server_ip, port)
 
 
+@given("a connection from {ip:EximWord} on port {port:EximWord}")
+def step_connection_on_port(context: Context, ip: str, port: str) -> None:
+    """Like 'a connection from IP', arriving at this port of the server (the
+    submission port, say), at the server address of the userdata `server_ip`.
+
+    Example: Given a connection from 192.0.2.1 on port 587
+    """
+    scenario_state(context).connect(ip, server_port=port)
+
+
+@given("a connection from {ip:EximWord} with client port {port:EximWord}")
+def step_connection_with_client_port(context: Context, ip: str, port: str) -> None:
+    """Like 'a connection from IP', from this port of the client (`$sender_host_port`).
+
+    Example: Given a connection from 2001:db8::1 with client port 999
+    """
+    scenario_state(context).connect(ip, client_port=port)
+
+
+@given("the client's host name is {name:EximName}")
+def step_client_host_name(context: Context, name: str) -> None:
+    """Give the connected client this host name, as a reverse lookup would
+    (`$sender_host_name`); Exim then looks up nothing. Comes after the connection.
+
+    Example: Given the client's host name is mail.example.net
+    """
+    scenario_state(context).tell("Given the client's host name is ...", host_name=name)
+
+
+@given('the client\'s ident is "{ident:EximText}"')
+def step_client_ident(context: Context, ident: str) -> None:
+    """Give the connected client this ident (RFC 1413) answer (`$sender_ident`).
+
+    Example: Given the client's ident is "alice"
+    """
+    scenario_state(context).tell("Given the client's ident is ...", ident=ident)
+
+
+@given('the client has authenticated as "{identity:EximText}" with the authenticator "{name:EximText}"')
+def step_client_authenticated(context: Context, identity: str, name: str) -> None:
+    """Let the connected client count as authenticated as ID by the authenticator
+    NAME (`$authenticated_id`, `$sender_host_authenticated`), without an AUTH command.
+
+    Example: Given the client has authenticated as "anna" with the authenticator "plain_server"
+    """
+    scenario_state(context).tell("Given the client has authenticated ...", authenticated=(identity, name))
+
+
 @when("I send HELO {name}")
 def step_helo(context: Context, name: str) -> None:
     """Greet the server with HELO and this name.

@@ -36,6 +36,11 @@ def test_the_shapes_of_real_configurations_are_decided_as_exim_decides_them():
     assert code == 0 and "4 scenarios passed, 0 failed" in output, output
 
 
+def test_every_connection_step_tells_exim_what_it_says():
+    code, output = run_behave(str(SPECS / "connections.feature"))
+    assert code == 0 and "4 scenarios passed, 0 failed" in output, output
+
+
 def test_the_example_policy_suite_passes():
     code, output = run_behave("features/")
     assert code == 0, output
@@ -76,6 +81,9 @@ EXPECTED_FAILURES = {
     ],
     "claims the wrong exact code": ["to be answered 354", "250 OK"],
     "claims a blocked sender is accepted": ["Expected MAIL FROM:<bulk@offers.example> to be accepted"],
+    "claims the server hung up while it is open": [
+        "Expected the server to have closed the connection, but it is open after its last reply, 250"
+    ],
 }
 
 
@@ -360,6 +368,12 @@ EXPECTED_ERRORS = {
     "names a fake peer so that a macro of the configuration is the start of its macro": (
         'StepUsageError: the fake SMTP server "hub-host" would reach Exim as the macro HUB_HOST_PORT, but '
         "the configuration defines the macro HUB_HOST, and Exim substitutes HUB_HOST inside HUB_HOST_PORT"
+    ),
+    "connects from a scoped IPv6 address": (
+        "InvalidInputError: client IP 'fe80::1%eth0' names an interface (%...), which means nothing"
+    ),
+    "names the client's host before connecting": (
+        "StepUsageError: write 'Given a connection from IP' before 'Given the client's host name is ...'"
     ),
     "sends a command while Exim waits for the message": (
         "UnsupportedCommandError: Exim is waiting for the message text after DATA's 354, "

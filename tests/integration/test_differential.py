@@ -29,7 +29,7 @@ from eximunit_bdd import (
 )
 from eximunit_bdd.fakes.dns_network import DnsNetwork
 from eximunit_bdd.oneshot.run import run_exim
-from eximunit_bdd.smtp.bh_channel import bh_arguments
+from eximunit_bdd.smtp.connection import Connection
 from eximunit_bdd.smtp.reply import split_replies
 
 from ..conftest import EXAMPLE_CONFIG
@@ -141,7 +141,7 @@ def _through_the_session(
 ) -> tuple[list[list[str]], list[int], bytes]:
     """The replies each step got from a session (the greeting first), how many each
     should have got (one a command; a message sent with DATA, two), and the bytes sent."""
-    channel = RecordingChannel(BhChannel(options, bh_arguments(CLIENT, None, None, None, False)))
+    channel = RecordingChannel(BhChannel(options, Connection(CLIENT).bh_arguments(callouts=False)))
     session = EximSession.over(channel, CLIENT)
     per_step = [[str(session.greeting)]]
     expected = [1]
@@ -201,7 +201,7 @@ KNOWN = [
 @example(sequence=KNOWN[3])
 def test_each_command_gets_the_replies_the_raw_pipe_gives_it(options, sequence):
     per_step, expected, sent = _through_the_session(options, sequence)
-    raw = run_exim(options, *bh_arguments(CLIENT, None, None, None, False), input=sent)
+    raw = run_exim(options, *Connection(CLIENT).bh_arguments(callouts=False), input=sent)
     piped = [str(reply) for reply in split_replies(raw.stdout)]
     given_out = [reply for replies in per_step for reply in replies]
     assert _shown(piped[: len(given_out)]) == _shown(given_out), (sequence, per_step, piped)

@@ -6,13 +6,16 @@ import pytest
 
 from eximunit_bdd import (
     ConnectionClosedError,
+    EximOptions,
     EximSession,
     Header,
     InvalidInputError,
+    ScenarioState,
     UnexpectedReplyError,
     UnsolicitedReplyError,
     UnsupportedCommandError,
 )
+from eximunit_bdd.bdd.settings import options_from_userdata, server_from_userdata
 from eximunit_bdd.smtp.bh_channel import BhChannel
 
 from ..conftest import EXAMPLE_CONFIG
@@ -230,3 +233,26 @@ def test_a_latin1_configuration_is_quoted_as_written(session_factory):
     with pytest.raises(UnexpectedReplyError) as failure:
         session.assert_rcpt_to_accepted("b@other.test")
     assert "21 |           message = Accès refusé: relais interdit" in str(failure.value)
+
+
+def test_connections_arrive_at_the_userdata_server_unless_a_step_says_otherwise(private_tmp):
+    state = ScenarioState(EximOptions(config=CONFIGS / "who.conf"), server=("198.51.100.25", 25))
+    try:
+        state.connect("192.0.2.1", server_port="587")
+        state.session.mail_from("a@example.net").rcpt_to("b@who.test")
+        assert Header("X-Server", "[198.51.100.25]:587") in state.session.added_headers
+        state.connect("192.0.2.1")
+        state.session.mail_from("a@example.net").rcpt_to("b@who.test")
+        assert Header("X-Server", "[198.51.100.25]:25") in state.session.added_headers
+    finally:
+        state.close_all()
+
+
+def test_userdata_names_the_server_and_suite_wide_macros(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert server_from_userdata({"server_ip": "2001:db8::25", "server_port": "465"}) == ("2001:db8::25", 465)
+    assert server_from_userdata({}) == (None, None)
+    options = options_from_userdata({"macros": "HUB_PORT=2525 CONFDIR=./etc MAINTENANCE"})
+    assert dict(options.macros) == {"HUB_PORT": "2525", "CONFDIR": str(tmp_path / "etc"), "MAINTENANCE": None}
+    with pytest.raises(InvalidInputError, match="is not valid: Exim macro names"):
+        options_from_userdata({"macros": "hub_port=1"})

@@ -99,3 +99,9 @@ Feature: Specs that cannot run: each scenario must end in a clear error
 
   Scenario: names a fake peer so that a macro of the configuration is the start of its macro
     Given a fake SMTP server "hub-host" that accepts all recipients
+
+  Scenario: connects from a scoped IPv6 address
+    Given a connection from fe80::1%eth0
+
+  Scenario: names the client's host before connecting
+    Given the client's host name is mail.example.net

@@ -72,3 +72,8 @@ Feature: Claims that are false for the bundled example: every scenario must fail
   Scenario: claims a blocked sender is accepted
     Given a connection from 192.0.2.1
     Then MAIL FROM <bulk@offers.example> is accepted
+
+  Scenario: claims the server hung up while it is open
+    Given a connection from 192.0.2.1
+    When I send EHLO client.example
+    Then the server has closed the connection
