@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..errors import StepUsageError
 from ..exim.inputs import check_macro_name, check_port
 from ..exim.options import EximOptions
+from ..exim.sandbox import Sandbox
 from ..fakes import FakePeer, port_macro
 from ..network.netns import PrivateNetwork
 from ..oneshot.config import EximConfig
@@ -86,6 +87,7 @@ class ScenarioState:
         #: What the scenario's routing checks (-bt) found, for ACL coverage.
         self.routings: list[Routing] = []
         self._current: EximSession | None = None
+        self._sandbox: Sandbox | None = None
         #: Settings changed after the current session started; they need a new connection.
         self._unapplied: list[str] = []
 
@@ -187,7 +189,9 @@ class ScenarioState:
                     "'Given a connection from 192.0.2.1'."
                 )
             options = self.options.with_macros(self.macros)
-            self._current = EximSession.connected(self.connection, options=options)
+            if self._sandbox is None:
+                self._sandbox = Sandbox()  # the scenario's spool, which its sessions share
+            self._current = EximSession.connected(self.connection, options=options, sandbox=self._sandbox)
             self.sessions.append(self._current)
         return self._current
 
@@ -222,6 +226,9 @@ class ScenarioState:
             except Exception as error:  # noqa: BLE001 - close the others first
                 errors.append(error)
         self.peers.clear()
+        if self._sandbox is not None:
+            self._sandbox.cleanup()  # after the sessions that used it
+            self._sandbox = None
         if errors:
             raise errors[0]
 

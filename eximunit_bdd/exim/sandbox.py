@@ -46,15 +46,15 @@ def sandbox_base() -> str | None:
 class Sandbox:
     """A fresh directory with an empty `spool/`; `cleanup()` removes it all.
 
-    The callout cache lives in the spool, so a spool shared between sessions would
-    leak one scenario's callout results into the next.
+    The callout cache, rate limits and `seen` records live in the spool: the sessions of
+    one scenario share one (a retry meets what the first connection left), and every
+    scenario starts with a new one, so nothing leaks from one scenario into the next.
     """
 
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="eximunit-", dir=sandbox_base()))
         self.spool = self.path / "spool"
         self.spool.mkdir()
-        self.stderr_path = self.path / "exim.stderr"
         if os.geteuid() == 0:
             # Run as root, Exim switches to its own user (Debian-exim) unless the
             # configuration sets exim_user; let that user reach the spool too.
@@ -68,6 +68,13 @@ class Sandbox:
             "EXIMUNIT_USER": caller_user(),
             "EXIMUNIT_GROUP": caller_group(),
         }
+
+    def stderr_file(self) -> Path:
+        """A new file for one Exim run's stderr (the sessions of a scenario share the
+        sandbox, each with a stderr of its own)."""
+        handle, name = tempfile.mkstemp(prefix="exim-", suffix=".stderr", dir=self.path)
+        os.close(handle)
+        return Path(name)
 
     def cleanup(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

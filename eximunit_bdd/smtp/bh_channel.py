@@ -11,6 +11,7 @@ import select
 import subprocess
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO
 
 import pexpect
@@ -61,19 +62,25 @@ class BhChannel:
 
     traced = True
 
-    def __init__(self, options: EximOptions, mode_arguments: list[str]) -> None:
+    def __init__(
+        self, options: EximOptions, mode_arguments: list[str], sandbox: Sandbox | None = None
+    ) -> None:
+        """With `sandbox` (a scenario's, shared by its sessions), Exim uses its spool and
+        leaves it be; without, the channel makes one of its own and removes it."""
         self.timeout = float(options.timeout)
         self._stderr_tail = b""
         self.argv: list[str] = []
-        self._held = _Held(Sandbox())
+        self._held = _Held(sandbox or Sandbox(), owns_sandbox=sandbox is None)
         # Whatever happens to this channel (close(), dropped unclosed, the interpreter
         # exiting), what it holds is released once.
         self._release = weakref.finalize(self, self._held.release)
         try:
             self.argv = options.base_argv(self.sandbox.macros()) + mode_arguments
-            self._stderr_write = open(self.sandbox.stderr_path, "wb")
+            stderr = self.sandbox.stderr_file()
+            self._held.files.append(stderr)
+            self._stderr_write = open(stderr, "wb")
             self._held.files.append(self._stderr_write)
-            self._stderr_read = open(self.sandbox.stderr_path, "rb")
+            self._stderr_read = open(stderr, "rb")
             self._held.files.append(self._stderr_read)
             self._held.process = start_process(
                 options.launch(self.argv),
@@ -197,8 +204,10 @@ class _Held:
     release it without keeping the channel alive."""
 
     sandbox: Sandbox
+    owns_sandbox: bool = True
     process: subprocess.Popen[bytes] | None = None
-    files: list[IO[bytes]] = field(default_factory=list)
+    #: Open files, and the paths of files to remove when no longer needed.
+    files: list[IO[bytes] | Path] = field(default_factory=list)
 
     def close_input(self) -> None:
         stdin = self.process.stdin if self.process is not None else None
@@ -219,11 +228,15 @@ class _Held:
                     kill_tree(process)
                     process.wait()
         finally:
-            for handle in self.files:
-                handle.close()
+            for held in self.files:
+                if isinstance(held, Path):
+                    held.unlink(missing_ok=True)
+                else:
+                    held.close()
             if process is not None and process.stdout is not None:
                 process.stdout.close()
-            self.sandbox.cleanup()
+            if self.owns_sandbox:
+                self.sandbox.cleanup()
 
 
 def _wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> bool:

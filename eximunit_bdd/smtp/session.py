@@ -17,6 +17,7 @@ from ..errors import (
 )
 from ..exim.inputs import check_address, check_line
 from ..exim.options import EximOptions
+from ..exim.sandbox import Sandbox
 from ..trace.headers import Header
 from ..trace.log import log_lines
 from .bh_channel import BhChannel
@@ -71,13 +72,15 @@ class EximSession:
         helo_name: str = DEFAULT_HELO_NAME,
         options: EximOptions | None = None,
         channel: Channel | None = None,
+        sandbox: Sandbox | None = None,
     ) -> None:
         """Start Exim and read its greeting (which may already be a rejection).
 
         The client is at `client_ip`:`client_port`, arriving at `server_ip`:`server_port`;
         `host_name`, `ident` and `authenticated_id` with `authenticator` tell Exim what it
         would otherwise find out (see `Connection`). `options` replaces
-        config/exim/macros/callouts/timeout when given. With
+        config/exim/macros/callouts/timeout when given; `sandbox` is a spool to share
+        with other sessions (a scenario's), else each has a fresh one of its own. With
         `channel` (see `over`), the conversation goes through it instead and no Exim
         is started here.
         """
@@ -109,7 +112,7 @@ class EximSession:
         self._finished = False
         #: Set when Exim answered more than was asked: replies can no longer be told apart.
         self._stopped = False
-        self.channel: Channel = channel if channel is not None else self._bh_channel()
+        self.channel: Channel = channel if channel is not None else self._bh_channel(sandbox)
         try:
             self.greeting = self._receive(None)
         except BaseException:
@@ -117,9 +120,11 @@ class EximSession:
             raise
 
     @classmethod
-    def connected(cls, connection: Connection, *, options: EximOptions | None = None) -> EximSession:
+    def connected(
+        cls, connection: Connection, *, options: EximOptions | None = None, sandbox: Sandbox | None = None
+    ) -> EximSession:
         """A session of `exim -bh` for `connection` (see `Connection`)."""
-        return cls(connection.client_ip, options=options, **_told(connection))
+        return cls(connection.client_ip, options=options, sandbox=sandbox, **_told(connection))
 
     @classmethod
     def over(
@@ -346,8 +351,8 @@ class EximSession:
 
     # ---- internals ----------------------------------------------------------------------
 
-    def _bh_channel(self) -> BhChannel:
-        return BhChannel(self.options, self.connection.bh_arguments(self.options.callouts))
+    def _bh_channel(self, sandbox: Sandbox | None) -> BhChannel:
+        return BhChannel(self.options, self.connection.bh_arguments(self.options.callouts), sandbox)
 
     def _refusal(self, line: str) -> str | None:
         """Why `line` cannot be sent now, or None: the session's own rules, then the channel's."""

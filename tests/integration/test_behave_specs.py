@@ -41,6 +41,11 @@ def test_every_connection_step_tells_exim_what_it_says():
     assert code == 0 and "4 scenarios passed, 0 failed" in output, output
 
 
+def test_a_scenarios_connections_share_its_spool_and_the_next_scenario_starts_clean():
+    code, output = run_behave(str(SPECS / "spool.feature"))
+    assert code == 0 and "2 scenarios passed, 0 failed" in output, output
+
+
 def test_the_example_policy_suite_passes():
     code, output = run_behave("features/")
     assert code == 0, output
