@@ -68,8 +68,11 @@ class ScriptedChannel:
         self.sent.append(data)
 
     def receive(self, waiting_for: str | None) -> Received | None:
-        """The next step; of a text with several replies, the first (the rest is what
-        `unsolicited` then finds, as after a second reply to one command)."""
+        """The next reply: what is left of a step with several replies (as a server that
+        answers one command more than once, or PRDR, sends them), else the next step."""
+        if match := REPLY_END.search(self._pending):
+            reply, self._pending = self._pending[: match.end()], self._pending[match.end() :]
+            return Received(reply)
         step = self._script.popleft() if self._script else HANG_UP
         if isinstance(step, EximUnitError):
             raise step

@@ -112,6 +112,10 @@ class EximSession:
         self._finished = False
         #: Set when Exim answered more than was asked: replies can no longer be told apart.
         self._stopped = False
+        #: Whether the transaction asked for PRDR (MAIL FROM ... PRDR, accepted).
+        self._prdr = False
+        #: The last message's verdict for each recipient, by address, when PRDR was used.
+        self.prdr_verdicts: dict[str, Reply] = {}
         self.channel: Channel = channel if channel is not None else self._bh_channel(sandbox)
         try:
             self.greeting = self._receive(None)
@@ -166,6 +170,8 @@ class EximSession:
             # Closed before the reply is read: Exim otherwise waits ~200 ms for more input.
             self.channel.close_input()
         reply = self._receive(line)
+        if verb in ("MAIL", "RSET", "HELO", "EHLO"):  # a new transaction, or none
+            self._prdr = verb == "MAIL" and reply.accepted and _asks_for_prdr(line)
         if verb in ("HELO", "EHLO") and reply.accepted:
             self.greeted = True
         elif verb == "STARTTLS" and reply.code == 220:
@@ -184,9 +190,11 @@ class EximSession:
         if not self.greeted:
             self.send(f"EHLO {self.helo_name}")
 
-    def send_mail_from(self, address: str) -> Reply:
-        """`MAIL FROM:<address>` (greeting first if needed); returns the reply."""
-        command = f"MAIL FROM:<{check_address(address)}>"  # refused before the greeting, too
+    def send_mail_from(self, address: str, *, prdr: bool = False) -> Reply:
+        """`MAIL FROM:<address>` (greeting first if needed), with `PRDR` when asked:
+        then, after the message, each recipient gets a verdict of its own
+        (`prdr_verdicts`). Returns the reply."""
+        command = f"MAIL FROM:<{check_address(address)}>" + (" PRDR" if prdr else "")
         self.ensure_greeted()
         return self.send(command)
 
@@ -197,7 +205,9 @@ class EximSession:
     def send_message(self, message: str) -> Reply:
         """Send DATA (unless it was just accepted), then the message and the final dot.
 
-        Returns the reply to the dot, or DATA's own reply when DATA was refused.
+        Returns the reply to the dot, or DATA's own reply when DATA was refused. After
+        MAIL FROM with PRDR, Exim answers the dot with 353, a verdict for each recipient
+        (kept in `prdr_verdicts`) and the final reply, which is returned.
         """
         if "\0" in message:
             raise InvalidInputError("the message contains NUL; nothing was sent.")
@@ -211,7 +221,15 @@ class EximSession:
         self.transcript.client_message(lines)
         self.in_data = False
         self.channel.send("".join(line + "\r\n" for line in lines) + ".\r\n")
-        return self._receive(".")
+        self.prdr_verdicts = {}
+        reply = self._receive(".", then_check=False)
+        if reply.code == 353 and self._prdr:  # PRDR: a verdict for each recipient, then the final reply
+            for recipient in self._envelope()[1]:
+                self.prdr_verdicts[recipient] = self._receive(".", then_check=False)
+            reply = self._receive(".", then_check=False)
+        self._prdr = False  # the transaction is over
+        self._check_in_step(reply, None)
+        return reply
 
     # ---- fluent API: each raises UnexpectedReplyError unless accepted -------------------
 
@@ -379,7 +397,9 @@ class EximSession:
         )
         raise smtp_failure(ConnectionClosedError, headline, last, self.transcript)
 
-    def _receive(self, command: str | None) -> Reply:
+    def _receive(self, command: str | None, *, then_check: bool = True) -> Reply:
+        """The next reply, recorded; then (unless the caller expects more replies to the
+        same command) a check that Exim sent nothing else."""
         try:
             received = self.channel.receive(command)
         except BaseException:  # a timeout (the channel has stopped Exim), Ctrl-C, ...
@@ -392,7 +412,8 @@ class EximSession:
         self.transcript.server(reply)
         if reply.closes_connection(greeting=command is None):
             self.closed_by_server = True
-        self._check_in_step(reply, None)
+        if then_check:
+            self._check_in_step(reply, None)
         return reply
 
     def _check_in_step(self, answered: Reply | None, before: str | None) -> None:
@@ -451,6 +472,11 @@ class EximSession:
             elif command.upper().startswith("RCPT TO:") and reply.accepted:
                 recipients.append(_between_brackets(command))
         return sender, recipients
+
+
+def _asks_for_prdr(mail_from: str) -> bool:
+    """Does `MAIL FROM:<...> PARAMETERS` ask for PRDR?"""
+    return "PRDR" in mail_from.rpartition(">")[2].upper().split()
 
 
 def _between_brackets(command: str) -> str:

@@ -86,6 +86,50 @@ for _subject in _SUBJECTS:
             _register(_subject, _verdict, _detail)
 
 
+def _verdict_for(state: ScenarioState, address: str) -> Reply:
+    """The last message's PRDR verdict for `address`."""
+    session = state.session
+    verdicts = session.prdr_verdicts
+    if not verdicts:
+        raise StepUsageError(
+            "the last message got no verdict for each recipient: send MAIL FROM with PRDR "
+            "('When I send MAIL FROM <...> with PRDR'), recipients and a message, to a server "
+            "that offers PRDR (prdr_enable = true)."
+        )
+    for recipient, reply in verdicts.items():
+        if recipient.lower() == address.lower():
+            return reply
+    listed = "\n".join(f"  <{recipient}>: {reply.code} {reply.text}" for recipient, reply in verdicts.items())
+    raise session.failure(f"Expected a verdict for <{address}>, but the message's recipients were:\n{listed}")
+
+
+def _register_prdr(verdict: Verdict, detail: str) -> None:
+    meaning, code, text = _VERDICTS[verdict]
+    example = f"Then the message is {verdict} for <anna@coop.test>" + detail.replace(
+        "{code:EximCode}", str(code)
+    ).replace("{text:EximText}", text)
+
+    def step(context: Context, address: str, **args: Any) -> None:
+        state = scenario_state(context)
+        state.session.expect(_verdict_for(state, address), verdict, args.get("code"), args.get("text"))
+
+    step.__name__ = (
+        f"step_message_is_{verdict}_for"
+        + ("_with_code" if "code" in detail else "")
+        + ("_and_text" if "text" in detail else "")
+    )
+    step.__doc__ = (
+        f"After a message sent with PRDR, check that the server's verdict for this recipient "
+        f"is {meaning}{_DETAILS[detail]}.\n\nExample: {example}\n"
+    )
+    then(f"the message is {verdict} for <{{address:EximAddress}}>{detail}")(step)
+
+
+for _verdict in _VERDICTS:
+    for _detail in _DETAILS:
+        _register_prdr(_verdict, _detail)
+
+
 @then("the reply is {code:EximCode}")
 def step_reply_is(context: Context, code: int) -> None:
     """Check the exact code of the last reply, whatever its kind.

@@ -102,6 +102,16 @@ def step_mail_from(context: Context, address: str) -> None:
     scenario_state(context).session.send_mail_from(address)
 
 
+@when("I send MAIL FROM <{address:EximAddress}> with PRDR")
+def step_mail_from_prdr(context: Context, address: str) -> None:
+    """Give the envelope sender and ask for PRDR: after the message, the server gives
+    each recipient a verdict of its own (checked with 'the message is ... for').
+
+    Example: When I send MAIL FROM <alice@example.net> with PRDR
+    """
+    scenario_state(context).session.send_mail_from(address, prdr=True)
+
+
 @when("I send RCPT TO <{address:EximAddress}>")
 def step_rcpt_to(context: Context, address: str) -> None:
     """Give one envelope recipient.

@@ -46,6 +46,11 @@ def test_a_scenarios_connections_share_its_spool_and_the_next_scenario_starts_cl
     assert code == 0 and "2 scenarios passed, 0 failed" in output, output
 
 
+def test_prdr_gives_each_recipient_its_verdict():
+    code, output = run_behave(str(SPECS / "prdr.feature"))
+    assert code == 0 and "2 scenarios passed, 0 failed" in output, output
+
+
 def test_the_example_policy_suite_passes():
     code, output = run_behave("features/")
     assert code == 0, output
@@ -86,6 +91,10 @@ EXPECTED_FAILURES = {
     ],
     "claims the wrong exact code": ["to be answered 354", "250 OK"],
     "claims a blocked sender is accepted": ["Expected MAIL FROM:<bulk@offers.example> to be accepted"],
+    "claims a recipient's PRDR verdict wrongly": [
+        "Expected the message to be accepted.",
+        "550 refuses does not want this",
+    ],
     "claims the server hung up while it is open": [
         "Expected the server to have closed the connection, but it is open after its last reply, 250"
     ],
@@ -373,6 +382,9 @@ EXPECTED_ERRORS = {
     "names a fake peer so that a macro of the configuration is the start of its macro": (
         'StepUsageError: the fake SMTP server "hub-host" would reach Exim as the macro HUB_HOST_PORT, but '
         "the configuration defines the macro HUB_HOST, and Exim substitutes HUB_HOST inside HUB_HOST_PORT"
+    ),
+    "asks for a PRDR verdict of a message sent without PRDR": (
+        "StepUsageError: the last message got no verdict for each recipient: send MAIL FROM with PRDR"
     ),
     "connects from a scoped IPv6 address": (
         "InvalidInputError: client IP 'fe80::1%eth0' names an interface (%...), which means nothing"

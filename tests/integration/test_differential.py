@@ -33,6 +33,7 @@ from eximunit_bdd.smtp.connection import Connection
 from eximunit_bdd.smtp.reply import split_replies
 
 from ..conftest import EXAMPLE_CONFIG
+from .conftest import CONFIGS
 
 CLIENT = "192.0.2.1"
 #: How many sequences each run tries: bounded for CI; raise it to hunt.
@@ -116,9 +117,14 @@ class RecordingChannel:
 
 
 @pytest.fixture(scope="module")
-def options(private_tmp_module) -> Iterator[EximOptions]:
+def world(private_tmp_module) -> Iterator[DnsNetwork]:
     with DnsNetwork() as world:
-        yield EximOptions(config=EXAMPLE_CONFIG, callouts=False, network=world.network)
+        yield world
+
+
+@pytest.fixture(scope="module")
+def options(world) -> EximOptions:
+    return EximOptions(config=EXAMPLE_CONFIG, callouts=False, network=world.network)
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +174,8 @@ def _through_the_session(
             new = session.replies[before:]
             per_step.append([str(reply) for reply in new])
             data_went_on = any(reply.command == "DATA" and reply.code == 354 for reply in new)
-            expected.append(2 if kind == "message" and data_went_on else 1)
+            prdr = 1 + len(session.prdr_verdicts) if kind == "message" and session.prdr_verdicts else 0
+            expected.append((2 if kind == "message" and data_went_on else 1) + prdr)
     finally:
         session.close()
     return per_step, expected, channel.sent
@@ -200,6 +207,29 @@ KNOWN = [
 @example(sequence=KNOWN[2])
 @example(sequence=KNOWN[3])
 def test_each_command_gets_the_replies_the_raw_pipe_gives_it(options, sequence):
+    _check(options, sequence)
+
+
+PRDR_SEQUENCES = [
+    [("command", "EHLO x"), ("command", "MAIL FROM:<a@example.net> PRDR"),
+     ("command", "RCPT TO:<anna@prdr.test>"), ("command", "RCPT TO:<refuses@prdr.test>"),
+     ("command", "RCPT TO:<later@prdr.test>"),
+     ("message", MESSAGES[0]), ("command", "NOOP")],
+    [("command", "MAIL FROM:<a@example.net> PRDR"), ("command", "RCPT TO:<refuses@prdr.test>"),
+     ("message", MESSAGES[2]), ("command", "MAIL FROM:<a@example.net> PRDR"), ("command", "RSET"),
+     ("command", "MAIL FROM:<a@example.net>"), ("command", "RCPT TO:<anna@prdr.test>"),
+     ("command", "RCPT TO:<refuses@prdr.test>"), ("message", MESSAGES[0])],
+    [("command", "MAIL FROM:<a@example.net> PRDR"), ("command", "RCPT TO:<x@other.test>"),
+     ("message", MESSAGES[0])],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("sequence", PRDR_SEQUENCES)
+def test_prdr_verdicts_are_the_replies_the_raw_pipe_gives(world, sequence):
+    _check(EximOptions(config=CONFIGS / "prdr.conf", callouts=False, network=world.network), sequence)
+
+
+def _check(options: EximOptions, sequence: list[tuple[str, str]]) -> None:
     per_step, expected, sent = _through_the_session(options, sequence)
     raw = run_exim(options, *Connection(CLIENT).bh_arguments(callouts=False), input=sent)
     piped = [str(reply) for reply in split_replies(raw.stdout)]

@@ -105,3 +105,11 @@ Feature: Specs that cannot run: each scenario must end in a clear error
 
   Scenario: names the client's host before connecting
     Given the client's host name is mail.example.net
+
+  Scenario: asks for a PRDR verdict of a message sent without PRDR
+    Given the Exim configuration "tests/configs/prdr.conf"
+    And a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <anna@prdr.test>
+    And I send a message with subject "Minutes"
+    Then the message is accepted for <anna@prdr.test>

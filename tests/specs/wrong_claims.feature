@@ -77,3 +77,12 @@ Feature: Claims that are false for the bundled example: every scenario must fail
     Given a connection from 192.0.2.1
     When I send EHLO client.example
     Then the server has closed the connection
+
+  Scenario: claims a recipient's PRDR verdict wrongly
+    Given the Exim configuration "tests/configs/prdr.conf"
+    And a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net> with PRDR
+    And I send RCPT TO <anna@prdr.test>
+    And I send RCPT TO <refuses@prdr.test>
+    And I send a message with subject "Minutes"
+    Then the message is accepted for <refuses@prdr.test>

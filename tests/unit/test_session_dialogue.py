@@ -221,3 +221,28 @@ def test_what_is_no_reply_after_a_reply_is_not_taken_for_one():
     session, _ = scripted(EHLO_REPLY, "250 OK id=1abc\r\n" + banner)
     session.ehlo()
     assert session.send("NOOP").code == 250 and session.is_open
+
+
+def test_prdr_gives_each_recipient_a_verdict_and_the_final_reply_is_the_answer():
+    after_the_dot = (
+        "353 PRDR content analysis beginning\r\n250 PRDR R=<anna@test.example> acceptance\r\n"
+        "550 refuses does not want this\r\n250 message accepted for some recipients\r\n"
+    )
+    session, _ = scripted(EHLO_REPLY, "250 OK\r\n", "250 Accepted\r\n", "250 Accepted\r\n",
+                          "354 go ahead\r\n", after_the_dot)  # fmt: skip
+    session.send_mail_from("a@example.net", prdr=True)
+    session.rcpt_to("anna@test.example").rcpt_to("refuses@test.example")
+    final = session.send_message("Subject: x\n\nbody\n")
+    assert final.text == "message accepted for some recipients" and session.is_open
+    assert {address: reply.code for address, reply in session.prdr_verdicts.items()} == {
+        "anna@test.example": 250,
+        "refuses@test.example": 550,
+    }
+
+
+def test_without_prdr_a_353_and_more_are_replies_nobody_asked_for():
+    after_the_dot = "353 PRDR content analysis beginning\r\n250 ok\r\n250 accepted\r\n"
+    session, _ = scripted(EHLO_REPLY, "250 OK\r\n", "250 Accepted\r\n", "354 go ahead\r\n", after_the_dot)
+    session.mail_from("a@example.net").rcpt_to("anna@test.example")
+    with pytest.raises(UnsolicitedReplyError, match="Exim answered the message 3 times"):
+        session.send_message("Subject: x\n\nbody\n")
