@@ -437,8 +437,7 @@ class EximSession:
         headline += (
             "Claims are checked against the one reply each command gets, so the session stopped "
             "here rather than judge later steps by the wrong replies. (A command line longer than "
-            "Exim's 16384-byte buffer is answered once for each piece; PRDR answers each "
-            "recipient after the message.)"
+            "Exim's 16384-byte buffer is answered once for each piece.)"
         )
         self.transcript.note("the session stopped: Exim answered more than was asked")
         self._stopped = True
