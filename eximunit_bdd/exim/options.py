@@ -11,6 +11,7 @@ from typing import Mapping, Protocol, Sequence
 from ..errors import EximConfigError, InvalidInputError
 from .binary import find_exim
 from .inputs import check_line, check_macro_name, check_timeout
+from .sandbox_check import check_sandbox_used
 
 __all__ = ["EximOptions", "MAX_MACROS", "Network"]
 
@@ -77,13 +78,18 @@ class EximOptions:
         """The binary, `-C CONFIG` and every `-D` macro, before the mode's own arguments.
 
         The sandbox's macros go only with our own -C: given to the system configuration,
-        -D would make a non-root Exim drop privileges and fail at DATA.
+        -D would make a non-root Exim drop privileges and fail at DATA. A configuration
+        that ignores the sandbox's spool is refused (once per configuration: see
+        `sandbox_check`).
         """
         argv = [self.binary()]
         config = self.config_path()
         if config is None:
             return argv + self.macro_args()
-        return argv + ["-C", str(config), *self.macro_args(sandbox_macros)]
+        argv += ["-C", str(config), *self.macro_args(sandbox_macros)]
+        if "EXIMUNIT_SPOOL" in sandbox_macros:
+            check_sandbox_used(argv, config, sandbox_macros["EXIMUNIT_SPOOL"], self.launch, self.timeout)
+        return argv
 
     def macro_args(self, extra: Mapping[str, str | None] = {}) -> list[str]:
         """`-DNAME=VALUE` (or `-DNAME` for a value of None) for every macro."""

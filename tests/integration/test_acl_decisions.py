@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from eximunit_bdd import EximOptions, EximSession, UnexpectedReplyError
+from eximunit_bdd import EximConfig, EximConfigError, EximOptions, EximSession, UnexpectedReplyError
 from eximunit_bdd.acl.source import acl_statements, statement_text
 from eximunit_bdd.fakes.dns_network import DnsNetwork
 
@@ -57,20 +57,43 @@ def test_an_implicit_deny_is_named_in_the_failure(session):
     assert "implicit DENY" in str(failure.value)
 
 
-@pytest.fixture
-def debian_split_config(tmp_path: Path) -> Path:
+#: The test block for Debian's configuration, in conf.d/main/000_localmacros of a copy:
+#: its spool is the sandbox's, and Exim runs as the caller.
+DEBIAN_TEST_BLOCK = (
+    ".ifdef EXIMUNIT_SPOOL\nSPOOLDIR = EXIMUNIT_SPOOL\n.endif\n"
+    ".ifdef EXIMUNIT_USER\nexim_user = EXIMUNIT_USER\nexim_group = EXIMUNIT_GROUP\n.endif\n"
+)
+
+
+def build_debian_split_config(directory: Path, localmacros: str = DEBIAN_TEST_BLOCK) -> Path:
     """Debian's configuration as update-exim4.conf builds it from /etc/exim4/conf.d when
     dc_use_split_config is true (into a file of our own: the machine's is untouched)."""
-    source = tmp_path / "etc"
+    source = directory / "etc"
     shutil.copytree("/etc/exim4/conf.d", source / "conf.d")
+    (source / "conf.d" / "main" / "000_localmacros").write_text(localmacros)
     settings = Path("/etc/exim4/update-exim4.conf.conf").read_text()
     (source / "update-exim4.conf.conf").write_text(
         settings.replace("dc_use_split_config='false'", "dc_use_split_config='true'")
     )
-    config = tmp_path / "exim4.conf"
+    config = directory / "exim4.conf"
     update = "/usr/sbin/update-exim4.conf"  # by its path: an ordinary user's PATH lacks /usr/sbin
     subprocess.run([update, "-d", str(source), "-o", str(config)], check=True, timeout=60)
     return config
+
+
+@pytest.fixture
+def debian_split_config(tmp_path: Path) -> Path:
+    return build_debian_split_config(tmp_path)
+
+
+def test_debians_configuration_without_its_test_block_is_refused_saying_which_block(private_tmp, tmp_path):
+    config = build_debian_split_config(tmp_path, localmacros="")
+    with pytest.raises(EximConfigError) as caught:
+        EximConfig(config).route("postmaster@localhost")
+    message = str(caught.value)
+    assert "its spool_directory is still /var/spool/exim4" in message
+    assert "It is Debian's configuration" in message and "conf.d/main/000_localmacros" in message
+    assert ".ifdef EXIMUNIT_SPOOL\n  SPOOLDIR = EXIMUNIT_SPOOL\n  .endif" in message
 
 
 def test_the_debian_split_configuration(private_tmp, debian_split_config):

@@ -151,8 +151,9 @@ def test_the_html_report_shows_the_count_the_hooks_kept_and_runs_no_exim_at_clos
     assert "ACL coverage: 9 of 10 statements reached (90%)" in page
     report = coverage_report(Coverage.from_json(collected.read_text()))
     assert (report.reached, len(report.rows), report.scenarios) == (9, 10, 3)
-    runs = marks.read_text().splitlines()
-    assert len(runs) == 3 and all(" -bhc 192.0.2.1" in run for run in runs), runs  # one session a scenario
+    check, *sessions = marks.read_text().splitlines()  # the sandbox check, before any session
+    assert check.endswith("-bP spool_directory"), check
+    assert len(sessions) == 3 and all(" -bhc 192.0.2.1" in run for run in sessions), sessions
 
 
 def test_the_report_module_does_not_import_the_hooks():

@@ -9,6 +9,7 @@ import pytest
 
 from eximunit_bdd import (
     ConfigPermissionError,
+    EximConfig,
     EximConfigError,
     EximCrashedError,
     EximNotFoundError,
@@ -81,3 +82,22 @@ def test_unprivileged_data_without_exim_user_explains_the_fix(private_tmp):
     session.mail_from("a@example.net").rcpt_to("b@test.example")
     with pytest.raises(EximCrashedError, match="exim_user = EXIMUNIT_USER"):
         session.send_message("Subject: x\n\nbody\n")
+
+
+def test_a_configuration_that_ignores_the_sandbox_is_refused_with_the_block_to_add(tmp_path, private_tmp):
+    block = ".ifdef EXIMUNIT_SPOOL\nspool_directory = EXIMUNIT_SPOOL\n.endif\n"
+    live = tmp_path / "live-spool"
+    ignoring = tmp_path / "ignoring.conf"
+    ignoring.write_text(f"spool_directory = {live}\n" + MINIMAL.read_text().replace(block, ""))
+    attempts = [
+        lambda: EximSession("192.0.2.1", config=ignoring),
+        lambda: EximConfig(ignoring).route("a@b.test"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(EximConfigError) as caught:
+            attempt()
+        message = str(caught.value)
+        assert f"under test its spool_directory is still {live}" in message
+        assert ".ifdef EXIMUNIT_SPOOL\n  spool_directory = EXIMUNIT_SPOOL\n  .endif" in message
+    # Refused before anything was written there (as root, Exim makes the directory at start).
+    assert not live.exists() or not any(live.iterdir())

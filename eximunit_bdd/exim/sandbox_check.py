@@ -1,0 +1,69 @@
+"""Catching a configuration that ignores the sandbox.
+
+Every run gets `-DEXIMUNIT_SPOOL=DIR`, a spool of its scenario's own. A configuration
+that does not make it its `spool_directory` has Exim read and write the live spool's
+callout cache and rate-limit database, and scenarios leak into each other: the suite
+would be green on state that is not the policy's. Once per configuration (and its
+version and macros), `exim -bP spool_directory` under the test macros says which.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..errors import EximConfigError
+from .config_file import config_lines
+
+__all__ = ["check_sandbox_used"]
+
+_BLOCK = "  .ifdef EXIMUNIT_SPOOL\n  spool_directory = EXIMUNIT_SPOOL\n  .endif"
+_DEBIAN_BLOCK = "  .ifdef EXIMUNIT_SPOOL\n  SPOOLDIR = EXIMUNIT_SPOOL\n  .endif"
+_checked: dict[tuple[object, ...], bool] = {}
+
+
+def check_sandbox_used(
+    argv: Sequence[str], config: Path, spool: str, launch: Callable[[list[str]], list[str]], timeout: float
+) -> None:
+    """Raise EximConfigError, showing the block to add, unless Exim run as `argv` (the
+    binary, `-C`, the macros, the sandbox's included) keeps its spool in `spool`.
+
+    Asked once per configuration file version and macros; a configuration Exim cannot
+    read is left to the run itself, which says what is wrong with it.
+    """
+    # By the names of the suite's macros: their values (a fake peer's port) vary.
+    macros = tuple(argument.partition("=")[0] for argument in argv if argument.startswith("-D"))
+    key = (argv[0], str(config), config.stat().st_mtime_ns, macros)
+    if _checked.get(key):
+        return
+    try:
+        done = subprocess.run(
+            launch([*argv, "-bP", "spool_directory"]), capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return  # the run itself will time out, and say so
+    value = done.stdout.partition("=")[2].strip()
+    if done.returncode != 0 or not value or "$" in value:
+        return  # Exim cannot read the configuration (the run says why), or it cannot be told
+    if value == spool:
+        _checked[key] = True
+        return
+    raise EximConfigError(_message(config, value))
+
+
+def _message(config: Path, spool: str) -> str:
+    debian = any("SPOOLDIR" in line for line in config_lines(str(config)))
+    head = (
+        f"The configuration {config} does not keep Exim's spool in the test sandbox: under test "
+        f"its spool_directory is still {spool}. Sessions would read and write that spool's "
+        "callout cache and rate-limit database, and scenarios would leak into each other."
+    )
+    if debian:
+        return (
+            f"{head}\nIt is Debian's configuration, which sets spool_directory = SPOOLDIR (setting it "
+            "again is fatal): define the macro in the copy you build it from, in "
+            "conf.d/main/000_localmacros (split) or exim4.conf.localmacros (not split),\n"
+            f"{_DEBIAN_BLOCK}\nthen rebuild it with update-exim4.conf -d COPY -o FILE."
+        )
+    return f"{head}\nAdd at the top of the configuration:\n{_BLOCK}"
