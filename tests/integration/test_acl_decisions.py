@@ -4,6 +4,7 @@ Debian's split configuration."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -65,13 +66,18 @@ DEBIAN_TEST_BLOCK = (
 )
 
 
-def build_debian_split_config(directory: Path, localmacros: str = DEBIAN_TEST_BLOCK) -> Path:
+def build_debian_split_config(
+    directory: Path, localmacros: str = DEBIAN_TEST_BLOCK, configtype: str = "local"
+) -> Path:
     """Debian's configuration as update-exim4.conf builds it from /etc/exim4/conf.d when
-    dc_use_split_config is true (into a file of our own: the machine's is untouched)."""
+    dc_use_split_config is true (into a file of our own: the machine's is untouched);
+    `configtype` is debconf's (local, internet, smarthost, ...)."""
     source = directory / "etc"
     shutil.copytree("/etc/exim4/conf.d", source / "conf.d")
     (source / "conf.d" / "main" / "000_localmacros").write_text(localmacros)
     settings = Path("/etc/exim4/update-exim4.conf.conf").read_text()
+    chosen = f"dc_eximconfig_configtype='{configtype}'"
+    settings = re.sub(r"^dc_eximconfig_configtype=.*$", chosen, settings, flags=re.M)
     (source / "update-exim4.conf.conf").write_text(
         settings.replace("dc_use_split_config='false'", "dc_use_split_config='true'")
     )

@@ -275,3 +275,24 @@ def test_control_characters_reach_every_report_visibly_and_well_formed(suite):
     assert shown in (failure.message or "") and f"C: {shown}" in (failure.message or "")
     page = (suite / "report.html").read_text()
     assert shown in page and "\x1b" not in page and "\x07" not in page
+
+
+def test_the_starter_feature_refuses_relaying_for_its_reason_where_senders_are_verified(tmp_path):
+    # Debian's configuration with sender verification on: the stranger's domain must
+    # resolve (the feature declares it), and the 550 must be the relay refusal.
+    from .test_acl_decisions import build_debian_split_config
+
+    config = build_debian_split_config(tmp_path, configtype="internet")  # a server on the internet
+    run = init(str(tmp_path / "policy"), "--config", str(config))
+    assert run.returncode == 0, run.stderr
+    suite = tmp_path / "policy"
+    verifying = ("-D", "macros=CHECK_RCPT_VERIFY_SENDER")
+    passed = behave(suite, *verifying)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "2 scenarios passed, 0 failed" in passed.stdout
+    feature = suite / "features" / "relaying.feature"
+    feature.write_text(
+        "\n".join(line for line in feature.read_text().splitlines() if "DNS record" not in line) + "\n"
+    )
+    refused = behave(suite, *verifying)  # without the sender's DNS: refused, but for another reason
+    assert refused.returncode == 1 and "Sender verification failed" in refused.stdout, refused.stdout

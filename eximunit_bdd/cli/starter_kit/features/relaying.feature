@@ -14,11 +14,17 @@ Feature: Nobody outside our network may relay mail through our server
   Scenario: A stranger cannot relay to another domain
     # 192.0.2.1 is an address reserved for documentation: a stranger.
     Given a connection from 192.0.2.1
+    # The stranger's own domain exists, as a real sender's does: a server that checks
+    # senders finds its mail server. (The scenario's DNS knows only what it declares,
+    # and no question leaves this machine.)
+    And the DNS record example.net MX "10 mail.example.net"
+    And the DNS record mail.example.net A "192.0.2.25"
     When I send MAIL FROM <someone@example.net>
     Then it is accepted
-    # Accepting the sender is fine; the recipient in a domain we don't handle is not.
+    # Accepting the sender is fine; the recipient in a domain we don't handle is not,
+    # and for that reason: not any refusal, but the one against relaying.
     When I send RCPT TO <someone@other.example>
-    Then it is rejected with 550
+    Then it is rejected with 550 "relay not permitted"
 
   # More promises to make about your own domains, once you know the answers:
   #
