@@ -12,7 +12,10 @@ from typing import Sequence
 
 from ..bdd.coverage import Coverage, coverage_report, coverage_text
 from ..errors import EximUnitError, InvalidInputError
+from ..exim.options import EximOptions
+from ..oneshot.options import configuration_file
 from .catalog import catalog_markdown
+from .debian import TEST_CONFIGURATION, debian_copy_script, is_debians
 from .starter import write_starter
 
 __all__ = ["main"]
@@ -40,8 +43,23 @@ def _init(arguments: argparse.Namespace) -> int:
     print(f"Wrote a policy suite in {arguments.directory}:")
     for path in written:
         print(f"  {path}")
-    tested = arguments.config or "the system configuration"
-    print(f"Run it there with: behave   (it tests {tested}; behave.ini names it)")
+    if arguments.config:
+        print(f"Run it there with: behave   (it tests {arguments.config}; behave.ini names it)")
+        return 0
+    try:
+        installed = configuration_file(EximOptions())
+    except EximUnitError as error:
+        installed = f"whichever file Exim reads (it could not say: {error})"
+    print(f"Run it there with: behave   (it tests {installed},")
+    print("  the configuration installed on this machine, as it is)")
+    if is_debians(installed):
+        suite = Path(arguments.directory)
+        print(
+            "\nThat is Debian's generated configuration. To test a copy of it instead, with a spool and\n"
+            "CONFDIR of the suite's own (nothing of the machine's is then used), run:\n\n"
+            + debian_copy_script(suite)
+            + f"\n\nthen name it in behave.ini: exim_config = {(suite / TEST_CONFIGURATION).absolute()}"
+        )
     return 0
 
 

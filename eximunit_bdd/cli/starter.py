@@ -20,7 +20,7 @@ STARTER_FILES = (
     "README.md",
 )
 _SYSTEM_CONFIG_LINE = (
-    "# exim_config = /etc/exim4/exim4.conf\n"
+    "# exim_config = /path/to/a/test/copy/of/exim4.conf\n"
     "#   (without it, the configuration installed on this machine is tested, as it is)"
 )
 
