@@ -1,5 +1,6 @@
 """The ACL statements of a configuration as written: the text of one statement (for
-failure messages) and the list of all of them (for coverage), following `.include`.
+failure messages) and the list of all of them (for coverage), following `.include`
+and, given the macros defined, telling which `.ifdef` branches are on.
 
 Exim names a statement by file and line (`processing "deny" (FILE LINE)`); this
 module reads the same files. A statement is its verb line and the more deeply
@@ -10,8 +11,9 @@ anything at the margin.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from ..exim.config_file import config_lines
 from ..trace.acl_runs import VERBS
@@ -29,6 +31,9 @@ _STATEMENT = re.compile(rf"^(\s+)({'|'.join(VERBS)})\b")
 _ACL_NAME = re.compile(r"^([A-Za-z0-9_]+):\s*$")
 _BEGIN = re.compile(r"^\s*begin\s+(\w+)\s*$")
 _INCLUDE = re.compile(r"^\s*\.include(?:_if_exists)?\s+(\S+)\s*$")
+_CONDITIONAL = re.compile(r"^\s*\.(ifdef|ifndef|elifdef|elifndef|else|endif)\b(.*)$")
+#: Where Exim sees a macro name: upper case or `_` then upper case, not inside a word.
+_MACRO_START = re.compile(r"(?<![A-Za-z0-9_])(?=[A-Z]|_[A-Z])")
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class SourceStatement:
     acl: str
     verb: str
     text: tuple[str, ...]
+    #: False inside an `.ifdef` branch that is off for the macros given.
+    active: bool = True
 
     @property
     def location(self) -> str:
@@ -93,34 +100,86 @@ def statement_text(file: str, line: int) -> list[tuple[int, str]]:
     return text
 
 
-def acl_statements(config: str | Path) -> list[SourceStatement]:
+def acl_statements(config: str | Path, defined_macros: Iterable[str] | None = None) -> list[SourceStatement]:
     """Every statement of every ACL in the configuration and the files it includes
     (`.include` in any section; relative names are taken from the including file's
-    directory, as Exim does)."""
+    directory, as Exim does). With `defined_macros` (`-bP macro_list`, Exim's own
+    `_` ones included), statements in `.ifdef`/`.ifndef`/`.elifdef`/`.else` branches
+    that are off are marked inactive, and `.include`s there are not followed;
+    without, every branch counts as on."""
     found: list[SourceStatement] = []
-    _scan(Path(config).absolute(), found, [], {"section": "main", "acl": ""})
+    macros = None if defined_macros is None else tuple(defined_macros)
+    _scan(Path(config).absolute(), found, [], _ScanState(macros))
     return found
 
 
 def router_names(config: str | Path) -> list[str]:
     """The routers, in order: names at the margin in the `begin routers` section."""
     names: list[str] = []
-    _scan(Path(config).absolute(), [], names, {"section": "main", "acl": ""})
+    _scan(Path(config).absolute(), [], names, _ScanState(None))
     return names
 
 
-def _scan(path: Path, statements: list[SourceStatement], routers: list[str], state: dict[str, str]) -> None:
+@dataclass
+class _Branch:
+    """One open `.ifdef`: is the branch being read on, has any branch been taken."""
+
+    on: bool
+    taken: bool
+    outer_on: bool
+
+
+@dataclass
+class _ScanState:
+    macros: tuple[str, ...] | None
+    section: str = "main"
+    acl: str = ""
+    branches: list[_Branch] = field(default_factory=list)
+
+    @property
+    def on(self) -> bool:
+        return not self.branches or self.branches[-1].on
+
+    def conditional(self, directive: str, rest: str) -> None:
+        """Exim's rule: `.ifdef` holds when a defined macro's name occurs in the rest of
+        the line where a name can start (so `CLAMD` makes `.ifdef CLAMD_PORT` true)."""
+        if self.macros is None:
+            return
+        holds = any(
+            rest[start.start() :].startswith(macro)
+            for start in _MACRO_START.finditer(rest)
+            for macro in self.macros
+        )
+        if directive in ("ifndef", "elifndef"):
+            holds = not holds
+        if directive in ("ifdef", "ifndef"):
+            self.branches.append(_Branch(self.on and holds, holds, self.on))
+        elif not self.branches:
+            return  # unbalanced: Exim refuses the configuration, and says so elsewhere
+        elif directive == "endif":
+            self.branches.pop()
+        else:
+            branch = self.branches[-1]
+            holds = holds if directive != "else" else True
+            branch.on = branch.outer_on and holds and not branch.taken
+            branch.taken = branch.taken or holds
+
+
+def _scan(path: Path, statements: list[SourceStatement], routers: list[str], state: _ScanState) -> None:
     lines = config_lines(str(path))
     for number, text in enumerate(lines, 1):
-        if include := _INCLUDE.match(text):
-            _scan(path.parent / include[1], statements, routers, state)
+        if conditional := _CONDITIONAL.match(text):
+            state.conditional(conditional[1], conditional[2])
+        elif include := _INCLUDE.match(text):
+            if state.on:
+                _scan(path.parent / include[1], statements, routers, state)
         elif begin := _BEGIN.match(text):
-            state["section"] = begin[1]
-        elif state["section"] == "acl":
+            state.section = begin[1]
+        elif state.section == "acl":
             if name := _ACL_NAME.match(text):
-                state["acl"] = name[1]
-            elif (statement := _STATEMENT.match(text)) and state["acl"]:
+                state.acl = name[1]
+            elif (statement := _STATEMENT.match(text)) and state.acl:
                 body = tuple(line for _, line in statement_text(str(path), number))
-                statements.append(SourceStatement(str(path), number, state["acl"], statement[2], body))
-        elif state["section"] == "routers" and (name := _ACL_NAME.match(text)):
+                statements.append(SourceStatement(str(path), number, state.acl, statement[2], body, state.on))
+        elif state.section == "routers" and (name := _ACL_NAME.match(text)):
             routers.append(name[1])

@@ -66,9 +66,7 @@ def after_scenario(context: Any, scenario: Any) -> None:
         state.close_all()
     finally:
         _add_transcripts_to_failure(scenario)
-    coverage = run_state(context.config).coverage
-    if coverage is not None:
-        coverage.add_scenario(state.sessions, state.routings)
+    run_state(context.config).count_coverage(state)
 
 
 def after_all(context: Any) -> None:

@@ -7,13 +7,16 @@ one coverage count the hooks keep, and runs no Exim of its own.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import EximUnitError
 from ..exim.options import EximOptions
 from ..oneshot.options import configuration_file
-from .coverage import Coverage
+from .coverage import Coverage, configuration_facts
+from .scenario import ScenarioState
 from .settings import options_from_userdata, server_from_userdata
 
 __all__ = ["RunState", "run_state", "TRANSCRIPTS_HEADING"]
@@ -52,6 +55,29 @@ class RunState:
                 pass  # the report goes without coverage; the sessions will say what is wrong
         self.options = options
         return options
+
+    def count_coverage(self, scenario: ScenarioState) -> None:
+        """Add a finished scenario's sessions and routing checks to the coverage (if
+        counted), each session to the configuration it ran; ask Exim about each
+        configuration the first time one is used, with the run's macros."""
+        coverage = self.coverage
+        if coverage is None or self.options is None:
+            return
+        sessions = [(_named(session.options), session) for session in scenario.sessions]
+        coverage.add_scenario(sessions, scenario.routings, _named(scenario.options))
+        for file in coverage.counts.keys() - coverage.facts.keys():
+            installed = file == coverage.config and self.options.config is None
+            options = self.options if installed else dataclasses.replace(self.options, config=Path(file))
+            coverage.facts[file] = configuration_facts(options)
+
+
+def _named(options: EximOptions) -> str | None:
+    """The configuration file the options name; None for the installed one."""
+    try:
+        path = options.config_path()
+    except EximUnitError:
+        return None if options.config is None else str(options.config)
+    return None if path is None else str(path)
 
 
 def run_state(config: Any) -> RunState:

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from ..bdd.coverage import Coverage, coverage_report, coverage_text
+from ..bdd.coverage import Coverage, coverage_reports, coverage_text
 from ..errors import EximUnitError, InvalidInputError
 from ..exim.options import EximOptions
 from ..oneshot.options import configuration_file
@@ -81,21 +81,25 @@ def _coverage(arguments: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return run.returncode or 1
-        report = coverage_report(Coverage.from_json(collected.read_text()))
-    text = coverage_text(report)
+        reports = coverage_reports(Coverage.from_json(collected.read_text()))
+    text = coverage_text(reports)
     sys.stdout.write(text)
     if arguments.output:
         Path(arguments.output).write_text(text)
     if run.returncode:
         return run.returncode
-    if arguments.fail_under is not None and report.percent < arguments.fail_under:
+    under = [
+        report
+        for report in reports
+        if arguments.fail_under is not None and report.percent < arguments.fail_under
+    ]
+    for report in under:
         print(
-            f"eximunit-bdd coverage: {report.percent:.0f}% of the ACL statements were reached, "
-            f"under --fail-under {arguments.fail_under:g}.",
+            f"eximunit-bdd coverage: {report.percent:.0f}% of the ACL statements of {report.config} "
+            f"were reached, under --fail-under {arguments.fail_under:g}.",
             file=sys.stderr,
         )
-        return 2
-    return 0
+    return 2 if under else 0
 
 
 def _parser() -> argparse.ArgumentParser:

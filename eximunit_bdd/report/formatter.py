@@ -12,7 +12,7 @@ from typing import Any
 
 from behave.formatter.base import Formatter
 
-from ..bdd.coverage import CoverageReport, coverage_report
+from ..bdd.coverage import CoverageReport, coverage_reports
 from ..bdd.run import TRANSCRIPTS_HEADING, run_state
 from ..errors import EximUnitError, SmtpAssertionError
 from .page import Conversation, FeatureReport, ScenarioReport, StepReport, render_report
@@ -44,10 +44,11 @@ class HtmlFormatter(Formatter):
         self.open().write(page)
         self.close_stream()
 
-    def _coverage(self) -> CoverageReport | None:
-        """The run's ACL coverage as the hooks counted it; None if they did not run."""
+    def _coverage(self) -> list[CoverageReport]:
+        """The run's ACL coverage as the hooks counted it, a report for each
+        configuration used; none if they did not run."""
         coverage = run_state(self.config).coverage
-        return coverage_report(coverage) if coverage is not None else None
+        return coverage_reports(coverage) if coverage is not None else []
 
 
 def feature_report(feature: Any) -> FeatureReport:

@@ -90,10 +90,10 @@ def render_report(
     features: Iterable[FeatureReport],
     title: str = "Mail policy report",
     about: str = "",
-    coverage: CoverageReport | None = None,
+    coverage: Sequence[CoverageReport] = (),
 ) -> str:
     """The whole page. `about` is a line under the title (which configuration, when);
-    `coverage`, the run's ACL coverage, goes at the end."""
+    `coverage`, the run's ACL coverage of each configuration used, goes at the end."""
     features = list(features)
     feature_counts = _counted(feature.status for feature in features)
     scenario_counts = _counted(scenario.status for feature in features for scenario in feature.scenarios)
@@ -127,8 +127,7 @@ def render_report(
     parts.append("</header><main>")
     for f_index, feature in enumerate(features):
         parts.append(_feature(feature, f_index))
-    if coverage is not None:
-        parts.append(_coverage(coverage))
+    parts.extend(_coverage(report) for report in coverage)
     parts.append("</main></body></html>\n")
     return "\n".join(part for part in parts if part)
 
@@ -235,20 +234,28 @@ def _bubble(lines: list[TranscriptLine], failing_reply: Reply | None, failing: S
 def _coverage(report: CoverageReport) -> str:
     parts = [
         '<section class="coverage">',
-        f"<h2>ACL coverage: {report.reached} of {len(report.rows)} statements reached "
-        f"({report.percent:.0f}%)</h2>",
+        f"<h2>ACL coverage of {_e(report.config.rsplit('/', 1)[-1])}: {report.reached} of "
+        f"{len(report.applicable)} statements reached ({report.percent:.0f}%)</h2>",
         f'<p class="location">{_e(report.config)}, over {scenarios(report.scenarios)}. A statement is '
-        "reached when Exim tested it for a scenario, and decides when it ended its ACL.</p>",
+        "reached when Exim tested it for a scenario, and decides when it ended its ACL; one that "
+        "the suite cannot reach is not applicable (n/a), and says why.</p>",
         '<table class="data"><tr><th>where</th><th>ACL</th><th>statement</th><th>reached</th>'
         "<th>decided</th></tr>",
     ]
     for row in report.rows:
         statement = row.statement
         text = "\n".join(line.strip() for line in statement.text)
+        if row.not_applicable is not None:
+            look, counts = "not-applicable", f'<td colspan="2">n/a: {_e(row.not_applicable)}</td>'
+        else:
+            look, counts = (
+                "reached" if row.reached else "unreached",
+                f"<td>{row.reached}</td><td>{row.decided}</td>",
+            )
         parts.append(
-            f'<tr class="{"reached" if row.reached else "unreached"}">'
+            f'<tr class="{look}">'
             f"<td>{_e(statement.file.rsplit('/', 1)[-1])}:{statement.line}</td><td>{_e(statement.acl)}</td>"
-            f"<td><pre>{_e(text)}</pre></td><td>{row.reached}</td><td>{row.decided}</td></tr>"
+            f"<td><pre>{_e(text)}</pre></td>{counts}</tr>"
         )
     parts.append("</table>")
     if report.routers:
@@ -347,6 +354,7 @@ table.data th, table.data td { border: 1px solid #ccc; padding: .15em .6em; }
   padding: .2em .6em; font-size: .9em; max-width: 85%; }
 .coverage { background: #fff; border-radius: 8px; padding: .6em 1.2em 1em; }
 .coverage tr.unreached td { background: #fff4e0; }
+.coverage tr.not-applicable td { color: #777; }
 .coverage tr.unreached td:first-child { border-left: 4px solid var(--error); }
 .note { align-self: center; color: #666; font-style: italic; font-size: .85em; }
 """

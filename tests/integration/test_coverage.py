@@ -6,11 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from eximunit_bdd import find_exim
-from eximunit_bdd.bdd.coverage import Coverage, coverage_report
+from eximunit_bdd.acl.source import acl_statements
+from eximunit_bdd.bdd.coverage import Coverage, configuration_facts, coverage_reports
+from eximunit_bdd.exim.options import EximOptions
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
 from .conftest import CONFIGS
+from .test_acl_decisions import DEBIAN_TEST_BLOCK, build_debian_split_config
 
 SCENARIOS = """\
 Feature: What tests/configs/acl.conf answers
@@ -48,7 +53,7 @@ def _suite(tmp_path: Path, feature: str) -> Path:
     return tmp_path
 
 
-def _coverage(suite: Path, *options: str) -> subprocess.CompletedProcess[str]:
+def _coverage(suite: Path, *options: str, behave: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     command = [
         str(SCRIPT),
         "coverage",
@@ -59,6 +64,7 @@ def _coverage(suite: Path, *options: str) -> subprocess.CompletedProcess[str]:
         "null",
         "-D",
         f"exim_config={CONFIGS / 'acl.conf'}",
+        *behave,
     ]
     return subprocess.run(command, cwd=suite, capture_output=True, text=True, timeout=120)
 
@@ -70,7 +76,8 @@ def test_an_unreached_statement_is_listed_and_fails_the_threshold(tmp_path):
     assert (
         "Never reached:\n" in run.stdout and "acl.conf:24  discard senders = *@blackhole.test" in run.stdout
     )
-    assert "90% of the ACL statements were reached, under --fail-under 100" in run.stderr
+    under = f"90% of the ACL statements of {CONFIGS / 'acl.conf'} were reached, under --fail-under 100"
+    assert under in run.stderr
     rows = {
         line.split()[0].rsplit("/", 1)[-1]: line.split()[-2:]
         for line in run.stdout.splitlines()
@@ -109,7 +116,7 @@ def test_routing_checks_count_their_routers(tmp_path):
          "-D", f"coverage={collected}"],
         cwd=suite, check=True, capture_output=True, timeout=120,
     )  # fmt: skip
-    report = coverage_report(Coverage.from_json(collected.read_text()))
+    [report] = coverage_reports(Coverage.from_json(collected.read_text()))
     assert dict(report.routers) == {"hubbed": 0, "aliases": 0, "mailboxes": 1, "remote": 0}
     assert report.scenarios == 1 and not any(row.reached for row in report.rows)
 
@@ -148,15 +155,133 @@ def test_the_html_report_shows_the_count_the_hooks_kept_and_runs_no_exim_at_clos
     )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
     page = (suite / "report.html").read_text()
-    assert "ACL coverage: 9 of 10 statements reached (90%)" in page
-    report = coverage_report(Coverage.from_json(collected.read_text()))
+    assert "ACL coverage of acl.conf: 9 of 10 statements reached (90%)" in page
+    [report] = coverage_reports(Coverage.from_json(collected.read_text()))
     assert (report.reached, len(report.rows), report.scenarios) == (9, 10, 3)
-    check, *sessions = marks.read_text().splitlines()  # the sandbox check, before any session
+    check, *runs = marks.read_text().splitlines()  # the sandbox check, before any session
     assert check.endswith("-bP spool_directory"), check
-    assert len(sessions) == 3 and all(" -bhc 192.0.2.1" in run for run in sessions), sessions
+    sessions = [run for run in runs if " -bhc 192.0.2.1" in run]
+    asked = [run.split(" -bP ", 1)[1] for run in runs if " -bP " in run]
+    assert len(sessions) == 3 and len(runs) == 6, runs  # Exim asked about acl.conf once, after scenario 1
+    assert asked == ["macro_list", "acl_not_smtp acl_not_smtp_mime acl_not_smtp_start", "router_list"], runs
+    assert runs.index(sessions[0]) < runs.index(next(run for run in runs if "macro_list" in run))
+    assert runs[-1] == sessions[-1], runs  # nothing after the last session: no Exim at report time
 
 
 def test_the_report_module_does_not_import_the_hooks():
     code = "import sys, eximunit_bdd.report; print('eximunit_bdd.bdd.hooks' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "False", run.stderr
+
+
+CONDITIONAL = CONFIGS / "conditional.conf"
+OTHER_FEATURE = f"""\
+Feature: Another configuration, chosen by the feature
+
+  Background:
+    Given the Exim configuration "{CONDITIONAL}"
+
+  Scenario: postmaster
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <a@ok.test>
+    Then RCPT TO <postmaster@conditional.test> is accepted
+"""
+
+
+def _exims_active_statements(config: Path, *macros: str) -> list[tuple[str, str]]:
+    """Exim's own view (`-bP config`: the configuration after its `.ifdef`s): each ACL
+    statement as (ACL, verb), in order."""
+    defines = [f"-D{macro}" for macro in macros]
+    shown = subprocess.run(
+        [find_exim(), "-C", str(config), *defines, "-bP", "config"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    acls = shown[shown.index("\nbegin acl\n") :].split("\nbegin ", 2)[1]
+    found: list[tuple[str, str]] = []
+    acl = ""
+    for line in acls.splitlines()[1:]:
+        words = line.split()
+        if len(words) == 1 and words[0].endswith(":"):
+            acl = words[0][:-1]
+        elif words and words[0] in ("accept", "defer", "deny", "discard", "drop", "require", "warn"):
+            found.append((acl, words[0]))
+    return found
+
+
+def _our_active_statements(config: Path, *macros: str) -> list[tuple[str, str]]:
+    options = EximOptions(config=config, macros=dict(macro.partition("=")[::2] for macro in macros))
+    facts = configuration_facts(options)
+    assert facts.macros is not None
+    return [(s.acl, s.verb) for s in acl_statements(config, facts.macros) if s.active]
+
+
+@pytest.mark.parametrize(
+    "macros",
+    [(), ("STRICT",), ("LENIENT", "CLAMD=1"), ("STRICT", "LENIENT", "CHECK_RCPT_LOCAL_LOCALPARTS=^[.]")],
+    ids=["none", "strict", "lenient-clamd", "all"],
+)
+def test_the_statements_on_for_the_macros_are_those_exim_reads(macros):
+    assert _our_active_statements(CONDITIONAL, *macros) == _exims_active_statements(CONDITIONAL, *macros)
+
+
+@pytest.mark.parametrize("configtype", ["local", "internet"])
+def test_on_debians_generated_configuration_too(tmp_path, configtype):
+    localmacros = (
+        DEBIAN_TEST_BLOCK + "CHECK_RCPT_IP_DNSBLS = dnsbl.test\nCHECK_DATA_LOCAL_ACL_FILE = /dev/null\n"
+    )
+    config = build_debian_split_config(tmp_path, localmacros, configtype)
+    ours = _our_active_statements(config)
+    assert ours == _exims_active_statements(config)
+    everything = acl_statements(config)
+    assert 0 < len(ours) < len(everything)  # some branches are off, and we know which
+
+
+def test_each_configuration_used_gets_its_report_and_what_cannot_be_reached_is_not_applicable(tmp_path):
+    suite = _suite(tmp_path, SCENARIOS)
+    (suite / "other.feature").write_text(OTHER_FEATURE)
+    run = _coverage(suite, "--fail-under", "100")
+    assert run.returncode == 2, run.stdout + run.stderr
+    first, second = run.stdout[run.stdout.index("ACL coverage of ") :].split("\nACL coverage of ")
+    assert "acl.conf over 3 scenarios: 9 of 10 statements" in first
+    assert "conditional.conf" not in first  # the feature's scenario counts for its own configuration
+    assert second.startswith(
+        f"{CONDITIONAL} over 1 scenario: 1 of 5 statements reached (20%), 4 not applicable"
+    )
+    not_applicable = second[second.index("Not applicable") :]
+    for line in (26, 30, 32, 21):  # .ifdef'd out (no macros), and acl_not_smtp's ACL
+        assert f"conditional.conf:{line}  " in not_applicable, (line, second)
+    assert "conditional.conf:21  only mail that does not come over SMTP runs its ACL" in not_applicable
+    assert "conditional.conf:26  in an .ifdef branch that is off" in not_applicable
+    assert "conditional.conf:34  " in second[second.index("Never reached") :]  # the .else branch is on
+    routers = second[second.index("\nrouter ") :]
+    assert "mailboxes" in routers and "smarthost" not in routers  # -bP router_list: .ifdef SMARTHOST is off
+    assert f"20% of the ACL statements of {CONDITIONAL} were reached, under --fail-under 100" in run.stderr
+    assert "acl.conf were reached, under" in run.stderr
+
+
+def test_the_runs_macros_decide_which_branches_apply(tmp_path):
+    suite = _suite(tmp_path, SCENARIOS)
+    (suite / "other.feature").write_text(OTHER_FEATURE)
+    run = _coverage(suite, behave=("-D", "macros=LENIENT SMARTHOST=192.0.2.9"))
+    report = run.stdout[run.stdout.index(f"ACL coverage of {CONDITIONAL}") :]
+    assert "1 of 5 statements reached" in report and "4 not applicable" in report, report
+    not_applicable = report[report.index("Not applicable") : report.index("Never reached")]
+    assert "conditional.conf:32  " not in not_applicable and "conditional.conf:34  " in not_applicable
+    assert "smarthost" in report[report.index("\nrouter ") :]
+
+
+def test_a_statement_a_scenarios_macro_turns_on_counts_when_reached(tmp_path):
+    strict = OTHER_FEATURE + (
+        "\n  Scenario: strict\n    Given the macro STRICT is defined\n    And a connection from 192.0.2.1\n"
+        "    When I send MAIL FROM <a@ok.test>\n"
+        '    Then RCPT TO <strict@conditional.test> is rejected with 550 "Administrative prohibition"\n'
+    )
+    run = _coverage(_suite(tmp_path, strict))
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = run.stdout[run.stdout.index("ACL coverage of ") :]
+    assert report.startswith(f"ACL coverage of {CONDITIONAL}")  # acl.conf, named but unused, has none
+    assert "over 2 scenarios: 2 of 6 statements reached (33%), 3 not applicable" in report, report
+    strict_row = next(line for line in report.splitlines() if "conditional.conf:30 " in line)
+    assert strict_row.split()[-2:] == ["1", "1"]

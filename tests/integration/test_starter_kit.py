@@ -171,7 +171,7 @@ def test_the_report_of_a_failing_run_in_chromium(suite, tmp_path):
     assert "header added: <code>X-Coop-Checked: by mx.coop.test for [192.0.2.1]</code>" in dom
     assert "Conversation 2 of 2: Exim as if 192.0.2.1 had connected" in dom
     assert "<title>Mail policy report: failed</title>" in dom
-    assert "ACL coverage: " in dom and "statements reached" in dom  # the run's coverage, at the end
+    assert "ACL coverage of exim4.conf: " in dom and "statements reached" in dom  # at the end
 
     screenshot = tmp_path / "report.png"
     _in_chromium(report, tmp_path / "profile", f"--screenshot={screenshot}")

@@ -177,10 +177,13 @@ def test_the_coverage_section_lists_every_statement_and_marks_the_unreached():
         "/etc/exim4/exim4.conf", 140, "acl_check_rcpt", "deny", ("  deny    message = <no>",)
     )
     warn = SourceStatement("/etc/exim4/exim4.conf", 130, "acl_check_rcpt", "warn", ("  warn",))
-    report = CoverageReport(
-        "/etc/exim4/exim4.conf", 3, (CoverageRow(deny, 2, 1), CoverageRow(warn, 0, 0)), (("dnslookup", 1),)
-    )
-    page = render_report([], coverage=report)
-    assert "ACL coverage: 1 of 2 statements reached (50%)" in page
+    local = SourceStatement("/etc/exim4/exim4.conf", 150, "acl_local", "accept", ("  accept",))
+    rows = (CoverageRow(deny, 2, 1), CoverageRow(warn, 0, 0), CoverageRow(local, 0, 0, "only not-SMTP mail"))
+    report = CoverageReport("/etc/exim4/exim4.conf", 3, rows, (("dnslookup", 1),))
+    other = CoverageReport("/srv/other.conf", 1, (), ())
+    page = render_report([], coverage=[report, other])
+    assert "ACL coverage of exim4.conf: 1 of 2 statements reached (50%)" in page
     assert '<tr class="unreached"><td>exim4.conf:130</td>' in page and "deny    message = &lt;no&gt;" in page
+    assert '<tr class="not-applicable"><td>exim4.conf:150</td>' in page and "n/a: only not-SMTP mail" in page
     assert '<tr class="reached"><td>dnslookup</td><td>1</td></tr>' in page
+    assert "ACL coverage of other.conf: 0 of 0 statements reached (100%)" in page
