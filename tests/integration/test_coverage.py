@@ -12,6 +12,7 @@ from eximunit_bdd import find_exim
 from eximunit_bdd.acl.source import acl_statements
 from eximunit_bdd.bdd.coverage import Coverage, configuration_facts, coverage_reports
 from eximunit_bdd.exim.options import EximOptions
+from eximunit_bdd.trace.acl_runs import VERBS
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
 from .conftest import CONFIGS
@@ -205,7 +206,7 @@ def _exims_active_statements(config: Path, *macros: str) -> list[tuple[str, str]
         words = line.split()
         if len(words) == 1 and words[0].endswith(":"):
             acl = words[0][:-1]
-        elif words and words[0] in ("accept", "defer", "deny", "discard", "drop", "require", "warn"):
+        elif words and words[0] in VERBS:
             found.append((acl, words[0]))
     return found
 
