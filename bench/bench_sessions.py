@@ -6,6 +6,7 @@ same dialogues piped at once into `exim -bh`. Prints both and the ratio.
     .venv/bin/python bench/bench_sessions.py [N] --routing (two -bt checks a scenario)
     .venv/bin/python bench/bench_sessions.py [N] --report  (writing the HTML report and JUnit XML)
     .venv/bin/python bench/bench_sessions.py [N] --dns     (DNS scenarios against plain ones)
+    .venv/bin/python bench/bench_sessions.py [N] --hermetic (the private network against the host's)
 
 With --hub, each scenario declares its own fake SMTP server "hub" and two recipients
 are verified against it by callout (`-bhc`); the raw run uses one fake hub for all.
@@ -14,13 +15,16 @@ raw `exim -bt` runs. With --report, the plain scenarios also write the HTML repo
 (`-f eximunit_bdd.report:HtmlFormatter -o report.html`) and JUnit XML (`--junit`).
 With --dns, N scenarios with a fake DNS (a blocklist entry; the recipient's domain has
 blocklist, SPF and reverse DNS checks) run against N plain scenarios, both through
-behave (target: ratio <= 3).
+behave (target: ratio <= 3). With --hermetic, N plain scenarios run in the private
+network (the default) and on the host's (`-D network=host`), alternately, five times
+each; the medians and their ratio are printed (target: ratio <= 1.05).
 
 Not a test: timings depend on the machine; read the numbers, compare runs.
 """
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -132,6 +136,9 @@ def main() -> None:
     if "--dns" in sys.argv[1:]:
         compare_dns(count)
         return
+    if "--hermetic" in sys.argv[1:]:
+        compare_networks(count)
+        return
     # The raw spool sits where eximunit puts its sandboxes, so both pay the same for it.
     with (
         tempfile.TemporaryDirectory() as behave_dir,
@@ -164,6 +171,23 @@ def compare_dns(count: int) -> None:
         each = seconds / count * 1000
         print(f"{count} {what} scenarios through behave: {seconds:6.2f} s  ({each:5.1f} ms each)")
     print(f"ratio DNS / plain: {with_dns / plain:.2f}  (target <= 3; the network is made once a run)")
+
+
+def compare_networks(count: int, rounds: int = 5) -> None:
+    """The hermetic default's cost: plain scenarios in the private network against the
+    same on the machine's network, alternating, medians of `rounds`."""
+    times: dict[str, list[float]] = {"private": [], "host": []}
+    for _ in range(rounds):
+        for network in times:
+            with tempfile.TemporaryDirectory() as workdir:
+                times[network].append(
+                    time_behave(count, Path(workdir), SCENARIO, ["-D", f"network={network}"])
+                )
+    medians = {network: statistics.median(seconds) for network, seconds in times.items()}
+    for network, seconds in medians.items():
+        each = seconds / count * 1000
+        print(f"{count} plain scenarios, network={network}: median {seconds:6.2f} s  ({each:5.1f} ms each)")
+    print(f"ratio private / host: {medians['private'] / medians['host']:.3f}  (target <= 1.05)")
 
 
 if __name__ == "__main__":

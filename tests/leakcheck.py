@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from eximunit_bdd import environment as eximunit
+from eximunit_bdd.bdd.run import run_state
 from eximunit_bdd.fakes.dns_network import shared_dns_network
 
 __all__ = ["before_all", "before_scenario", "after_scenario", "after_feature", "after_all"]
@@ -73,7 +74,7 @@ def before_all(context: Any) -> None:
     eximunit.before_all(context)
     # The fake DNS's network lives for the whole run (made at the first DNS scenario):
     # made now, it is part of the baseline, and only what scenarios leave counts.
-    shared_dns_network()
+    shared_dns_network(own_process=run_state(context.config).network == "private")  # as the hooks do
     context.leak_baseline = snapshot()
 
 

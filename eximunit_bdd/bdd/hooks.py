@@ -30,25 +30,36 @@ _SAID: set[str] = set()
 
 
 def before_all(context: Any) -> None:
-    """Read the userdata (exim, exim_config, callouts, timeout) once, failing fast.
+    """Read the userdata (exim, exim_config, callouts, timeout, network) once, failing fast.
     With `coverage=FILE`, or the HTML report, count the run's ACL coverage."""
     run_state(context.config).start(context.config.userdata)
     _stop_cleanly_on_sigterm()
 
 
 def before_scenario(context: Any, scenario: Any) -> None:
-    """Give the scenario its own sessions (`context.eximunit`), closed after it. A
-    scenario with DNS steps runs in the private network of the fake DNS; where none
-    can be made, it is skipped, saying why."""
+    """Give the scenario its own sessions (`context.eximunit`), closed after it. The
+    scenario runs in the private network of the fake DNS (an empty zone unless it
+    declares records), unless the userdata says `network = host` and it declares none.
+    Where no private network can be made, a scenario with DNS steps is skipped, saying
+    why, and the others run on the machine's network, with one notice a run."""
+    run = run_state(context.config)
+    options = run.start(context.config.userdata)
+    needs_dns = uses_fake_dns(scenario)
     dns_network = None
-    if uses_fake_dns(scenario):
+    if needs_dns or run.network == "private":
         try:
-            options = run_state(context.config).start(context.config.userdata)
-            dns_network = shared_dns_network(options.timeout)
+            # Every scenario private: this process moves in, and Exim starts without nsenter.
+            dns_network = shared_dns_network(options.timeout, own_process=run.network == "private")
         except NetworkUnavailableError as error:
-            _say_once(f"eximunit: scenarios with DNS steps are skipped: {error}")
-            scenario.skip(f"it needs a fake DNS, and {error}")
-            return
+            if needs_dns:
+                _say_once(f"eximunit: scenarios with DNS steps are skipped: {error}")
+                scenario.skip(f"it needs a fake DNS, and {error}")
+                return
+            _say_once(
+                f"eximunit: scenarios run on the machine's network, not a private one: {error} "
+                "Exim's own DNS lookups (client names, blocklists, MX hosts) reach the "
+                "machine's resolver. Say network=host in the userdata to run so on purpose."
+            )
     use_fixture(eximunit_scenario, context, dns_network)
 
 

@@ -17,7 +17,7 @@ from ..exim.options import EximOptions
 from ..oneshot.options import configuration_file
 from .coverage import Coverage, configuration_facts
 from .scenario import ScenarioState
-from .settings import options_from_userdata, server_from_userdata
+from .settings import network_from_userdata, options_from_userdata, server_from_userdata
 
 __all__ = ["RunState", "run_state", "TRANSCRIPTS_HEADING"]
 
@@ -33,6 +33,9 @@ class RunState:
     options: EximOptions | None = None
     #: The server address and port connections arrive at unless a step says otherwise.
     server: tuple[str | None, int | None] = (None, None)
+    #: `private`: every scenario in the private network of the fake DNS; `host`: only
+    #: those that declare DNS records.
+    network: str = "private"
     #: Counted by `after_scenario` when the userdata names a coverage file or a
     #: report wants it; None otherwise (the count costs a parse of every trace).
     coverage: Coverage | None = None
@@ -46,6 +49,7 @@ class RunState:
             return self.options
         options = options_from_userdata(userdata)
         self.server = server_from_userdata(userdata)
+        self.network = network_from_userdata(userdata)
         if userdata.get("coverage"):
             self.coverage = Coverage(configuration_file(options))
         elif self.coverage_wanted:

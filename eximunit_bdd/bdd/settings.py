@@ -10,7 +10,7 @@ from ..exim.binary import find_exim
 from ..exim.inputs import check_ip, check_macro_name, check_port, check_timeout
 from ..exim.options import EximOptions
 
-__all__ = ["options_from_userdata", "server_from_userdata", "USERDATA_KEYS"]
+__all__ = ["options_from_userdata", "server_from_userdata", "network_from_userdata", "USERDATA_KEYS"]
 
 #: The userdata names eximunit reads, with what each means.
 USERDATA_KEYS = {
@@ -21,6 +21,9 @@ USERDATA_KEYS = {
     "coverage": "a file to write the run's ACL coverage to (JSON; eximunit-bdd coverage reads it)",
     "server_ip": "the server address every connection arrives at (-oMi), unless a step says otherwise",
     "server_port": "the server port every connection arrives at, unless a step says otherwise",
+    "network": "private (default): each scenario's Exims, fake peers and fake DNS (an empty zone unless "
+    "the scenario declares records) in a private loopback-only network; host: on the machine's network, "
+    "where Exim's own DNS lookups reach the machine's resolver",
     "macros": "suite-wide macros, NAME=VALUE pairs separated by spaces (a value starting ./ or ../ "
     "is a path relative to the directory behave runs in)",
 }
@@ -54,6 +57,14 @@ def server_from_userdata(userdata: Mapping[str, str]) -> tuple[str | None, int |
         check_ip(ip, "userdata server_ip") if ip else None,
         check_port(port, "userdata server_port"),
     )
+
+
+def network_from_userdata(userdata: Mapping[str, str]) -> str:
+    """`private` (the default) or `host` (userdata `network`), checked."""
+    network = str(userdata.get("network") or "private").strip().lower()
+    if network not in ("private", "host"):
+        raise InvalidInputError(f"userdata network={network!r}: write private (the default) or host.")
+    return network
 
 
 def _macros(text: str) -> dict[str, str | None]:

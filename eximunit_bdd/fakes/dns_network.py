@@ -1,9 +1,9 @@
 """The fake DNS, serving in a private network, shared by a test run's DNS scenarios.
 
-Making the network costs a helper process (about 25 ms), so one is made for the whole
-run, at the first scenario that needs it, and each scenario starts from an empty zone.
-Scenarios without DNS steps never use it: they run as before, on the machine's
-network.
+One is made for the whole run, at its first scenario, and each scenario starts from an
+empty zone. When every scenario runs there (userdata `network = private`, the default)
+the test process moves in itself; otherwise (`network = host`: only scenarios with DNS
+steps) a helper process holds the network (about 25 ms) and Exim enters it with nsenter.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from ..errors import NetworkUnavailableError
-from ..network.netns import PrivateNetwork
+from ..network.netns import OwnProcessNetwork, PrivateNetwork
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dns import FakeDns
@@ -29,10 +29,11 @@ class DnsNetwork:
     ...     EximSession("192.0.2.2", options=EximOptions(config=..., network=world.network))
     """
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    def __init__(self, timeout: float = 10.0, own_process: bool = False) -> None:
+        """`own_process`: move this process into the network (`OwnProcessNetwork`)."""
         from .dns import FakeDns  # dnspython: imported by runs that fake DNS only
 
-        self.network = PrivateNetwork(timeout)
+        self.network = OwnProcessNetwork(timeout) if own_process else PrivateNetwork(timeout)
         self.dns: FakeDns = FakeDns(timeout)
 
     def start(self) -> DnsNetwork:
@@ -63,8 +64,9 @@ _unavailable: NetworkUnavailableError | None = None
 _lock = threading.Lock()
 
 
-def shared_dns_network(timeout: float = 10.0) -> DnsNetwork:
-    """The run's DNS network with an empty zone, started at the first call.
+def shared_dns_network(timeout: float = 10.0, own_process: bool = False) -> DnsNetwork:
+    """The run's DNS network with an empty zone, started at the first call (moving
+    this process into it with `own_process`, when every scenario runs there).
 
     Raises NetworkUnavailableError (the same one every time) where namespaces cannot
     be made."""
@@ -74,7 +76,7 @@ def shared_dns_network(timeout: float = 10.0) -> DnsNetwork:
             raise _unavailable
         if _shared is None:
             try:
-                _shared = DnsNetwork(timeout).start()
+                _shared = DnsNetwork(timeout, own_process).start()
             except NetworkUnavailableError as error:
                 _unavailable = error
                 raise

@@ -32,14 +32,36 @@ def scenarios(output: str) -> dict[str, str]:
 
 
 #: Specs whose every claim must hold, with how many scenarios each has: statement shapes
-#: of real configurations, the connection steps, a spool a scenario, PRDR.
-TRUE_CLAIMS = {"shapes.feature": 4, "connections.feature": 4, "spool.feature": 2, "prdr.feature": 2}
+#: of real configurations, the connection steps, a spool a scenario, PRDR, every
+#: scenario in the private network.
+TRUE_CLAIMS = {
+    "shapes.feature": 4,
+    "connections.feature": 4,
+    "spool.feature": 2,
+    "prdr.feature": 2,
+    "hermetic.feature": 2,
+}
 
 
 @pytest.mark.parametrize("feature", sorted(TRUE_CLAIMS))
 def test_every_true_claim_holds(feature):
     code, output = run_behave(str(SPECS / feature))
     assert code == 0 and f"{TRUE_CLAIMS[feature]} scenarios passed, 0 failed" in output, output
+
+
+def test_with_network_host_scenarios_run_on_the_machines_network():
+    code, output = run_behave("-D", "network=host", str(SPECS / "hermetic.feature"))
+    assert code == 1 and "0 scenarios passed, 2 failed" in output, output
+    assert (
+        "550 the resolver is the host one" in output
+        and "to expand to 'private', but it gave 'host'" in output
+    )
+
+
+def test_a_network_that_is_neither_private_nor_host_is_refused():
+    code, output = run_behave("-D", "network=nope", str(SPECS / "hermetic.feature"))
+    assert code == 1 and "userdata network='nope': write private (the default) or host." in output, output
+    assert "Traceback" not in output
 
 
 def test_the_example_policy_suite_passes():
@@ -182,7 +204,7 @@ EXPECTED_CONFIG_FAILURES = {
     "claims a good expansion fails": [
         "Expected expanding '$primary_hostname' to fail, but it gave 'mx.coop.test'."
     ],
-    "claims the wrong expansion failure": ['is not a known operator', 'Failed: "${nosuchop"'],
+    "claims the wrong expansion failure": ["is not a known operator", 'Failed: "${nosuchop"'],
     "claims the wrong size limit": [
         'Expected the option "message_size_limit" to be "5M", but Exim has: message_size_limit = 20M',
         "$ exim4 -bP message_size_limit",
@@ -194,7 +216,7 @@ EXPECTED_CONFIG_FAILURES = {
     ],
     "claims a router switch is on": ["to be true, but Exim has: no_unseen"],
     "claims a broken configuration is valid": [
-        'Expected the configuration to be valid, but Exim rejected its configuration: main option '
+        "Expected the configuration to be valid, but Exim rejected its configuration: main option "
         '"message_size_limt" unknown',
         "3 | message_size_limt = 20M",
     ],

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from eximunit_bdd import EximConfig, EximOptions, EximSession, ReplyTimeoutError
+from eximunit_bdd import EximConfig, EximOptions, EximSession, ReplyTimeoutError, find_exim
 from eximunit_bdd.fakes import FakeSmtpServer
 from eximunit_bdd.fakes.dns_network import DnsNetwork
 from eximunit_bdd.network.netns import PrivateNetwork
@@ -88,7 +88,25 @@ def test_where_no_network_can_be_made_dns_scenarios_are_skipped_with_the_reason(
     assert "0 scenarios passed, 0 failed, 15 skipped" in run.stdout, run.stdout
     reason = "eximunit: scenarios with DNS steps are skipped: cannot make a private network"
     assert run.stderr.count(reason) == 1, run.stderr
-    assert "They need Linux network namespaces" in run.stderr
+    assert "It needs Linux network namespaces" in run.stderr
+
+
+def test_where_no_network_can_be_made_other_scenarios_run_on_the_host_with_one_notice(tmp_path):
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    tmp_path.chmod(0o777)
+    specs = ROOT / "tests" / "specs"
+    run = subprocess.run(
+        ["unshare", "--user", sys.executable, "-m", "behave", "--no-color", "-f", "plain",
+         str(specs / "spool.feature"), str(specs / "hermetic.feature")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert "2 scenarios passed, 2 failed" in run.stdout, run.stdout  # hermetic.feature's claims fail
+    assert "550 the resolver is the host one" in run.stdout
+    notice = (
+        "eximunit: scenarios run on the machine's network, not a private one: cannot make a private network"
+    )
+    assert run.stderr.count(notice) == 1, run.stderr
+    assert "Say network=host in the userdata to run so on purpose." in run.stderr
 
 
 def test_a_greeting_that_waits_for_a_silent_resolver_says_what_it_waits_for(private_tmp):
@@ -102,3 +120,36 @@ def test_a_greeting_that_waits_for_a_silent_resolver_says_what_it_waits_for(priv
             silent.close()
     assert "looks up the client's name when host_lookup matches it" in str(caught.value)
     assert "Given the client's reverse DNS name is" in str(caught.value)
+
+
+def _namespaces_of_exim_runs(tmp_path, *behave_args: str) -> list[tuple[str, str]]:
+    """Run behave with an `exim` that notes its network namespace and its parent's
+    (behave's: nsenter, when used, has become Exim by then)."""
+    marks = tmp_path / "namespaces"
+    wrapper = tmp_path / "exim"
+    wrapper.write_text(
+        f'#!/bin/sh\necho "$(readlink /proc/self/ns/net) $(readlink /proc/$PPID/ns/net)" >> {marks}\n'
+        f'exec {find_exim()} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    run = subprocess.run(
+        [sys.executable, "-m", "behave", "--no-color", "-f", "plain", "-D", f"exim={wrapper}", *behave_args],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    return [(own, parent) for own, parent in (line.split() for line in marks.read_text().splitlines())]
+
+
+def test_by_default_the_run_itself_moves_into_the_private_network_and_starts_exim_there(tmp_path):
+    ours = os.readlink("/proc/self/ns/net")
+    runs = _namespaces_of_exim_runs(tmp_path, str(ROOT / "tests" / "specs" / "hermetic.feature"))
+    assert runs and all(own == parent != ours for own, parent in runs), runs
+
+
+def test_with_network_host_dns_scenarios_enter_the_network_with_nsenter(tmp_path):
+    feature = ROOT / "features" / "dns.feature"
+    runs = _namespaces_of_exim_runs(
+        tmp_path, "-D", "network=host", "-D", f"exim_config={EXAMPLE_CONFIG}", str(feature)
+    )
+    ours = os.readlink("/proc/self/ns/net")
+    assert runs and all(own != parent == ours for own, parent in runs), runs
