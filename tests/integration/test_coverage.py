@@ -47,6 +47,7 @@ SCRIPT = Path(sys.executable).parent / "eximunit-bdd"
 
 
 def _suite(tmp_path: Path, feature: str) -> Path:
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "steps").mkdir(exist_ok=True)
     (tmp_path / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
     (tmp_path / "environment.py").write_text("from eximunit_bdd.environment import *\n")
@@ -286,3 +287,47 @@ def test_a_statement_a_scenarios_macro_turns_on_counts_when_reached(tmp_path):
     assert "over 2 scenarios: 2 of 6 statements reached (33%), 3 not applicable" in report, report
     strict_row = next(line for line in report.splitlines() if "conditional.conf:30 " in line)
     assert strict_row.split()[-2:] == ["1", "1"]
+
+
+DEBIAN_FEATURE = '''\
+Feature: Debian's generated configuration, every statement it can reach
+
+  Scenario: a message for a local user
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <someone@example.net>
+    Then RCPT TO <mail@localhost> is accepted
+    When I send the message:
+      """
+      From: someone@example.net
+      To: mail@localhost
+      Subject: hello
+
+      hi
+      """
+    Then it is accepted
+'''
+
+
+def test_debians_generated_configuration_reaches_all_it_can(tmp_path):
+    config = build_debian_split_config(tmp_path / "debian")
+    suite = _suite(tmp_path / "suite", DEBIAN_FEATURE)
+    behave = ["behave", "-f", "null", "-D", f"exim_config={config}"]
+    run = subprocess.run(
+        [str(SCRIPT), "coverage", "--fail-under", "100", "--", *behave],
+        cwd=suite, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    [headline] = [line for line in run.stdout.splitlines() if line.startswith("ACL coverage of ")]
+    assert "(100%)" in headline and "not applicable" in headline, headline  # its .ifdef'd statements
+
+
+def test_a_configuration_with_continued_first_lines_reaches_all_it_can():
+    run = subprocess.run(
+        [str(SCRIPT), "coverage", "--", "behave", "-f", "null", "tests/specs/shapes.feature"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (
+        "ACL coverage of tests/configs/acl_shapes.conf over 4 scenarios: 5 of 5 statements reached (100%)"
+        in run.stdout
+    )

@@ -23,6 +23,13 @@ Feature: Statement shapes of real configurations, decided as Exim decides them
     Then it is deferred with 451
     And it was deferred by the statement at line 25
 
+  Scenario: past the continued lines, a local recipient is accepted and relaying refused
+    When I send MAIL FROM <x@ok.test>
+    Then RCPT TO <someone@shapes.test> is accepted
+    And it was decided by the "accept" statement at line 31
+    And RCPT TO <someone@elsewhere.test> is rejected with 550 "relay not permitted"
+    And it was decided by the "deny" statement at line 32
+
   Scenario: a defer that applies defers too
     Given the Exim configuration "examples/coop/exim4.conf"
     When I send MAIL FROM <alice@example.net>
