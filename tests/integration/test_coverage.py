@@ -55,20 +55,17 @@ def _suite(tmp_path: Path, feature: str) -> Path:
     return tmp_path
 
 
+def _eximunit_coverage(cwd: Path, *arguments: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """`eximunit-bdd coverage ARGUMENTS` run in `cwd`."""
+    return subprocess.run(
+        [str(SCRIPT), "coverage", *arguments], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+
+
 def _coverage(suite: Path, *options: str, behave: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
-    command = [
-        str(SCRIPT),
-        "coverage",
-        *options,
-        "--",
-        "behave",
-        "-f",
-        "null",
-        "-D",
-        f"exim_config={CONFIGS / 'acl.conf'}",
-        *behave,
-    ]
-    return subprocess.run(command, cwd=suite, capture_output=True, text=True, timeout=120)
+    """The coverage of the suite's behave run, acl.conf its configuration."""
+    run = ["behave", "-f", "null", "-D", f"exim_config={CONFIGS / 'acl.conf'}", *behave]
+    return _eximunit_coverage(suite, *options, "--", *run)
 
 
 def test_an_unreached_statement_is_listed_and_fails_the_threshold(tmp_path):
@@ -129,10 +126,7 @@ def test_without_a_behave_command_it_says_how(tmp_path):
 
 
 def test_the_checked_in_coverage_of_the_example_suite_is_current():
-    run = subprocess.run(
-        [str(SCRIPT), "coverage", "--", "behave", "-f", "null", "features/"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    run = _eximunit_coverage(ROOT, "--", "behave", "-f", "null", "features/", timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     report = run.stdout[run.stdout.index("ACL coverage of ") :]
     assert report == (ROOT / "docs" / "coverage.txt").read_text(), (
@@ -312,20 +306,14 @@ def test_debians_generated_configuration_reaches_all_it_can(tmp_path):
     config = build_debian_split_config(tmp_path / "debian")
     suite = _suite(tmp_path / "suite", DEBIAN_FEATURE)
     behave = ["behave", "-f", "null", "-D", f"exim_config={config}"]
-    run = subprocess.run(
-        [str(SCRIPT), "coverage", "--fail-under", "100", "--", *behave],
-        cwd=suite, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    run = _eximunit_coverage(suite, "--fail-under", "100", "--", *behave)
     assert run.returncode == 0, run.stdout + run.stderr
     [headline] = [line for line in run.stdout.splitlines() if line.startswith("ACL coverage of ")]
     assert "(100%)" in headline and "not applicable" in headline, headline  # its .ifdef'd statements
 
 
 def test_a_configuration_with_continued_first_lines_reaches_all_it_can():
-    run = subprocess.run(
-        [str(SCRIPT), "coverage", "--", "behave", "-f", "null", "tests/specs/shapes.feature"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    run = _eximunit_coverage(ROOT, "--", "behave", "-f", "null", "tests/specs/shapes.feature")
     assert run.returncode == 0, run.stdout + run.stderr
     assert (
         "ACL coverage of tests/configs/acl_shapes.conf over 4 scenarios: 5 of 5 statements reached (100%)"
