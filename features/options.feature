@@ -28,6 +28,10 @@ Feature: The configuration's settings and the Exim it runs on
     And the option "headers_add" of transport "hub_smtp" is unset
     And the option "directory" of transport "mailbox" is set
 
+  Scenario: Options this Exim has, and one it does not (a typo, or an option of another version)
+    Then Exim has the option "smtp_accept_max"
+    And Exim has no option "smtp_accept_maximum"
+
   Scenario Outline: Lookups in the co-op's lists
     Then expanding "${lookup{<address>}lsearch{$config_dir/aliases}}" gives "<target>"
 

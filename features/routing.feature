@@ -5,6 +5,8 @@ Feature: Where mail for each address goes
 
   Scenario Outline: Every member's mailbox is delivered locally
     Then mail for <address> is routed by router "mailboxes" to transport "mailbox"
+    And mail for <address> is routed
+    And mail for <address> makes 1 delivery
     And <address> verifies
 
     Examples:
@@ -31,6 +33,7 @@ Feature: Where mail for each address goes
     And mail for <board@coop.test> is redirected to <anna@coop.test>
     And mail for <info@bakery.test> is redirected to <bea@bakery.test>
     And mail for <info@bakery.test> is redirected to <carl@bakery.test>
+    And mail for <info@bakery.test> makes 2 deliveries
 
   Scenario: Mail for the no-reply address is thrown away, not bounced
     Then mail for <noreply@coop.test> is discarded
@@ -49,6 +52,7 @@ Feature: Where mail for each address goes
   Scenario: shop.test's mail goes to the member's own server
     Given the macro HUB_PORT is "2525"
     Then mail for <bob@shop.test> is routed by router "hubbed" to transport "hub_smtp"
+    And mail for <bob@shop.test> is routed to transport "hub_smtp"
     And mail for <bob@shop.test> is routed to host 127.0.0.1
     And mail for <bob@shop.test> is routed to host 127.0.0.1 port 2525
 

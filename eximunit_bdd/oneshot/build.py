@@ -22,6 +22,7 @@ __all__ = [
     "assert_supports",
     "assert_does_not_support",
     "assert_version_at_least",
+    "assert_version",
 ]
 
 _VERSION = re.compile(r"^Exim version (?P<version>\S+)")
@@ -144,6 +145,16 @@ def assert_version_at_least(build: EximBuild, version: str) -> EximBuild:
     if not build.version_at_least(version):
         raise ConfigAssertionError(
             f"Expected Exim {version} or later, but this is Exim {build.version}.\n"
+            + shown("exim -bV", build.output.splitlines()[0] if build.output else "")
+        )
+    return build
+
+
+def assert_version(build: EximBuild, version: str) -> EximBuild:
+    """Exim is exactly `version` (4.96 is not 4.96.1)."""
+    if build.version != version.strip():
+        raise ConfigAssertionError(
+            f"Expected Exim {version.strip()}, but this is Exim {build.version}.\n"
             + shown("exim -bV", build.output.splitlines()[0] if build.output else "")
         )
     return build

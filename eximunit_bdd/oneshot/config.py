@@ -70,6 +70,10 @@ class EximConfig:
         """Every delivery of mail for `address` is made by `router` (and `transport`)."""
         return routing.assert_routed(self.route(address), router, transport)
 
+    def assert_deliveries(self, address: str, count: int) -> Routing:
+        """Mail for `address` makes exactly `count` deliveries (after redirects)."""
+        return routing.assert_deliveries(self.route(address), count)
+
     def assert_routed_to_host(self, address: str, host: str, port: int | None = None) -> Host:
         """Mail for `address` goes to `host` (its name or IP), on `port` if given: the
         port the router set (host::port), else the transport's `port` option."""
@@ -126,6 +130,14 @@ class EximConfig:
         """An option's value as Exim read it: of the main section, or of a router or
         transport (`option("port", transport="hub_smtp")`)."""
         return options.ask_option(self.options, name, router, transport).option
+
+    def assert_has_option(self, name: str) -> OptionValue:
+        """Exim has a main-section option called `name`."""
+        return options.assert_has_option(self.options, name)
+
+    def assert_has_no_option(self, name: str) -> None:
+        """Exim has no main-section option called `name`."""
+        options.assert_has_no_option(self.options, name)
 
     def configuration_file(self) -> str:
         """The file Exim reads: the one named, else the installed one (`-bP configure_file`)."""
@@ -192,6 +204,10 @@ class EximConfig:
 
     def assert_does_not_support(self, name: str, kind: str | None = None) -> EximBuild:
         return build.assert_does_not_support(self.build(), name, kind)
+
+    def assert_version(self, version: str) -> EximBuild:
+        """Exim is exactly `version` (`exim -bV`)."""
+        return build.assert_version(self.build(), version)
 
     def assert_version_at_least(self, version: str) -> EximBuild:
         return build.assert_version_at_least(self.build(), version)

@@ -29,6 +29,8 @@ __all__ = [
     "configuration_file",
     "assert_option",
     "assert_option_state",
+    "assert_has_option",
+    "assert_has_no_option",
 ]
 
 #: What a spec may say of an option besides its value.
@@ -119,8 +121,7 @@ def ask_option(
     main = router is None and transport is None
     # The words -bP takes as requests of their own are ordinary options of drivers
     # (a router's `transport`).
-    if not _OPTION_NAME.match(name) or (main and name in _SPECIAL):
-        raise InvalidInputError(f"{name!r} is not an option name (message_size_limit, port, ...).")
+    _check_option_name(name, main)
     if main:
         run = run_exim(options, "-bP", name)
         found = parse_option_lines(run.stdout)
@@ -139,6 +140,36 @@ def ask_option(
     if name not in found:
         raise InvalidInputError(f'The {kind} "{driver}" has no option {name!r} (Exim lists {len(found)}).')
     return OptionAnswer(found[name], run, f'the option "{name}" of {kind} "{driver}"')
+
+
+def _check_option_name(name: str, main: bool = True) -> None:
+    if not _OPTION_NAME.match(name) or (main and name in _SPECIAL):
+        raise InvalidInputError(f"{name!r} is not an option name (message_size_limit, port, ...).")
+
+
+def assert_has_option(options: EximOptions, name: str) -> OptionValue:
+    """Exim has a main-section option called `name` (`-bP NAME`); a name that cannot
+    be an option's is an InvalidInputError, not a failed claim."""
+    _check_option_name(name.strip())
+    try:
+        return ask_option(options, name).option
+    except InvalidInputError as error:
+        raise ConfigAssertionError(
+            f'Expected Exim to have the option "{name.strip()}", but it has not.\n{error}'
+        ) from None
+
+
+def assert_has_no_option(options: EximOptions, name: str) -> None:
+    """Exim has no main-section option called `name` (`-bP NAME` says so)."""
+    _check_option_name(name.strip())
+    try:
+        answer = ask_option(options, name)
+    except InvalidInputError:
+        return
+    raise ConfigAssertionError(
+        f'Expected Exim to have no option "{name.strip()}", but it has: {answer.option}.\n'
+        + answer.run.shown()
+    )
 
 
 def driver_names(options: EximOptions, kind: DriverKind) -> list[str]:

@@ -37,6 +37,7 @@ __all__ = [
     "route",
     "route_each",
     "assert_routed",
+    "assert_deliveries",
     "assert_routed_to_host",
     "assert_redirected",
     "assert_discarded",
@@ -312,6 +313,19 @@ def assert_routed(routing: Routing, router: str | None = None, transport: str | 
             )
         raise _routing_failure(routing, f"to be routed {wanted}", "Exim routed it otherwise", hint)
     return routing
+
+
+def assert_deliveries(routing: Routing, count: int) -> Routing:
+    """The mail is routed and makes exactly `count` deliveries (after redirects)."""
+    made = len(routing.deliveries) if routing.status == "routed" else 0
+    if made != count:
+        actual = f"it makes {made}" if routing.status == "routed" else f"it is {routing.status}"
+        raise _routing_failure(routing, f"to make {_deliveries(count)}", actual)
+    return routing
+
+
+def _deliveries(count: int) -> str:
+    return f"{count} deliver" + ("y" if count == 1 else "ies")
 
 
 def assert_routed_to_host(

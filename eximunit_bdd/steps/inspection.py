@@ -65,9 +65,7 @@ def step_driver_option_is(context: Context, name: str, kind: str, driver: str, v
 
 
 @then('the option "{name:EximName}" of {kind:EximDriverKind} "{driver:EximName}" is {state:EximOptionState}')
-def step_driver_option_state(
-    context: Context, name: str, kind: str, driver: str, state: OptionState
-) -> None:
+def step_driver_option_state(context: Context, name: str, kind: str, driver: str, state: OptionState) -> None:
     """Check that an option of a router or transport is set, unset, true or false.
 
     Example: Then the option "verify_recipient" of router "hubbed" is true
@@ -112,6 +110,34 @@ def step_does_not_support(context: Context, name: str) -> None:
     Example: Then Exim does not support "Oracle"
     """
     scenario_state(context).config.assert_does_not_support(name)
+
+
+@then('the Exim version is "{version:EximText}"')
+def step_version(context: Context, version: str) -> None:
+    """Check that Exim is exactly this version (`exim -bV`): 4.96 is not 4.96.1.
+
+    Example: Then the Exim version is "4.96"
+    """
+    scenario_state(context).config.assert_version(version)
+
+
+@then('Exim has the option "{name:EximText}"')
+def step_has_option(context: Context, name: str) -> None:
+    """Check that this Exim knows a main-section option of that name (`exim -bP NAME`),
+    whatever its value: options come and go between versions.
+
+    Example: Then Exim has the option "smtp_accept_max"
+    """
+    scenario_state(context).config.assert_has_option(name)
+
+
+@then('Exim has no option "{name:EximText}"')
+def step_has_no_option(context: Context, name: str) -> None:
+    """Check that this Exim has no main-section option of that name.
+
+    Example: Then Exim has no option "smtp_accept_maximum"
+    """
+    scenario_state(context).config.assert_has_no_option(name)
 
 
 @then("the Exim version is at least {version:EximWord}")

@@ -33,6 +33,45 @@ def step_routed_by_router(context: Context, address: str, router: str) -> None:
     scenario_state(context).config.assert_routed(address, router=router)
 
 
+@then("mail for {address:EximMailbox} is routed")
+def step_routed(context: Context, address: str) -> None:
+    """Check that some router accepts mail for the address: it is deliverable, whoever
+    delivers it (`exim -bt`).
+
+    Example: Then mail for <anna@coop.test> is routed
+    """
+    scenario_state(context).config.assert_routed(address)
+
+
+@then('mail for {address:EximMailbox} is routed to transport "{transport:EximName}"')
+def step_routed_to_transport(context: Context, address: str, transport: str) -> None:
+    """Check that every delivery of mail for the address uses that transport, whatever
+    the router.
+
+    Example: Then mail for <bob@shop.test> is routed to transport "hub_smtp"
+    """
+    scenario_state(context).config.assert_routed(address, transport=transport)
+
+
+@then("mail for {address:EximMailbox} makes {count:d} deliveries")
+def step_deliveries(context: Context, address: str, count: int) -> None:
+    """Check how many deliveries mail for the address makes, after every redirect
+    (an alias for two mailboxes makes 2).
+
+    Example: Then mail for <info@bakery.test> makes 2 deliveries
+    """
+    scenario_state(context).config.assert_deliveries(address, count)
+
+
+@then("mail for {address:EximMailbox} makes 1 delivery")
+def step_one_delivery(context: Context, address: str) -> None:
+    """Check that mail for the address makes exactly one delivery.
+
+    Example: Then mail for <anna@coop.test> makes 1 delivery
+    """
+    scenario_state(context).config.assert_deliveries(address, 1)
+
+
 @then("mail for {address:EximMailbox} is routed to host {host:EximWord}")
 def step_routed_to_host(context: Context, address: str, host: str) -> None:
     """Check that mail for the address goes to that host, named or by IP address.

@@ -162,6 +162,31 @@ EXPECTED_PEER_FAILURES = {
 
 #: The routing and inspection steps: each failure shows the command and Exim's answer.
 EXPECTED_CONFIG_FAILURES = {
+    "claims an unknown address is routed": [
+        "Expected mail for <nobody@coop.test> to be routed, but it is undeliverable.",
+        "$ exim4 -bt -- nobody@coop.test",
+    ],
+    "claims a mailbox goes out through the hub's transport": [
+        'Expected mail for <anna@coop.test> to be routed to transport "hub_smtp", '
+        "but Exim routed it otherwise.",
+        "router = mailboxes, transport = mailbox",
+    ],
+    "claims an alias for two makes one delivery": [
+        "Expected mail for <info@bakery.test> to make 1 delivery, but it makes 2.",
+        "bea@bakery.test <-- info@bakery.test",
+    ],
+    "claims a mailbox makes two deliveries": [
+        "Expected mail for <anna@coop.test> to make 2 deliveries, but it makes 1."
+    ],
+    "claims an option that this Exim does not have": [
+        'Expected Exim to have the option "smtp_accept_maximum", but it has not.',
+        "Exim has no option 'smtp_accept_maximum'",
+    ],
+    "claims a real option is missing": [
+        'Expected Exim to have no option "message_size_limit", but it has: message_size_limit = 20M.',
+        "$ exim4 -bP message_size_limit",
+    ],
+    "claims the wrong exact version": ["Expected Exim 4.0, but this is Exim 4."],
     "claims a mailbox is routed by the wrong router and transport": [
         'Expected mail for <anna@coop.test> to be routed by router "hubbed" to transport "hub_smtp", '
         "but Exim routed it otherwise.",

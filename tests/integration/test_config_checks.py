@@ -303,3 +303,17 @@ def test_a_port_given_as_a_service_name_is_its_number(private_tmp):
         coop.assert_routed_to_host("orders@partner.test", "mx1.partner.test", 25)
         with pytest.raises(ConfigAssertionError, match="its port is smtp"):
             coop.assert_routed_to_host("orders@partner.test", "mx1.partner.test", 587)
+
+
+def test_the_exact_version_is_this_exims_and_no_other(coop):
+    version = coop.build().version
+    assert coop.assert_version(version).version == version
+    for other in (f"{version}.1", version.rsplit(".", 1)[0], "4"):
+        with pytest.raises(ConfigAssertionError, match=f"Expected Exim {other}, but this is Exim {version}"):
+            coop.assert_version(other)
+
+
+def test_an_option_claim_with_a_name_that_cannot_be_an_option_is_a_usage_error(coop):
+    for claim in (coop.assert_has_option, coop.assert_has_no_option):
+        with pytest.raises(InvalidInputError, match="is not an option name"):
+            claim("no such option")

@@ -78,3 +78,24 @@ Feature: False claims about routing, verification, expansions, options and the b
 
   Scenario: claims a future version
     Then the Exim version is at least 9.1
+
+  Scenario: claims an unknown address is routed
+    Then mail for <nobody@coop.test> is routed
+
+  Scenario: claims a mailbox goes out through the hub's transport
+    Then mail for <anna@coop.test> is routed to transport "hub_smtp"
+
+  Scenario: claims an alias for two makes one delivery
+    Then mail for <info@bakery.test> makes 1 delivery
+
+  Scenario: claims a mailbox makes two deliveries
+    Then mail for <anna@coop.test> makes 2 deliveries
+
+  Scenario: claims an option that this Exim does not have
+    Then Exim has the option "smtp_accept_maximum"
+
+  Scenario: claims a real option is missing
+    Then Exim has no option "message_size_limit"
+
+  Scenario: claims the wrong exact version
+    Then the Exim version is "4.0"

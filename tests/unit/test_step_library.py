@@ -14,6 +14,13 @@ import eximunit_bdd.steps  # noqa: F401 - the aggregator must import and registe
 #: "An SMTP session", "What the server decided besides the reply", "Routing,
 #: verification, expansion, options" and "Fake peers", made concrete.
 VOCABULARY = """
+Then mail for <anna@coop.test> is routed
+Then mail for <bob@shop.test> is routed to transport "hub_smtp"
+Then mail for <info@bakery.test> makes 2 deliveries
+Then mail for <anna@coop.test> makes 1 delivery
+Then Exim has the option "smtp_accept_max"
+Then Exim has no option "smtp_accept_maximum"
+Then the Exim version is "4.96"
 Given the Exim configuration "examples/coop/exim4.conf"
 Given the macro HUB_PORT is "2525"
 Given the macro MAINTENANCE is defined
