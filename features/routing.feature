@@ -60,3 +60,9 @@ Feature: Where mail for each address goes
     Given a fake SMTP server "hub" that accepts all recipients
     Then mail for <sales@shop.test> is routed by router "hubbed"
     And mail for <sales@shop.test> is routed to host 127.0.0.1
+
+  Scenario: Members verify as senders; an address nobody has does not
+    Given mail comes from <alice@example.net>
+    Then the sender <anna@coop.test> verifies
+    And the sender <nobody@coop.test> fails to verify
+    And mail for <anna@coop.test> is routed by router "mailboxes"

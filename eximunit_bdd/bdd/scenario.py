@@ -86,6 +86,8 @@ class ScenarioState:
         self.peers: dict[str, FakePeer] = {}
         #: What the scenario's routing checks (-bt) found, for ACL coverage.
         self.routings: list[Routing] = []
+        #: The envelope sender of routing and verification checks (`-f`), if given.
+        self.sender: str | None = None
         self._current: EximSession | None = None
         self._sandbox: Sandbox | None = None
         #: Settings changed after the current session started; they need a new connection.
@@ -209,7 +211,9 @@ class ScenarioState:
     def config(self) -> EximConfig:
         """One-shot questions (-bt, -bv, -be, -bP, -bV) with the configuration, macros
         and fake peers chosen so far; each runs its own Exim, so none needs a connection."""
-        return EximConfig(options=self.options.with_macros(self.macros), routings=self.routings)
+        return EximConfig(
+            options=self.options.with_macros(self.macros), routings=self.routings, sender=self.sender
+        )
 
     @property
     def last_reply(self) -> Reply:

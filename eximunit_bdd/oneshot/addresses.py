@@ -7,11 +7,12 @@ import re
 from typing import Sequence, TypeVar
 
 from ..errors import InvalidInputError, ReasonHiddenError, UnexpectedOutputError
+from ..exim.inputs import check_address
 from ..exim.sandbox import caller_user
 from ..text import appears_in
 from .run import Answer, answer_failure
 
-__all__ = ["FAILED", "SYNTAX", "syntax_error", "check_reason", "attribute"]
+__all__ = ["FAILED", "SYNTAX", "syntax_error", "check_reason", "attribute", "sender_arguments"]
 
 #: An address that fails: `-bt` says undeliverable, `-bv` failed to verify.
 FAILED = re.compile(
@@ -87,3 +88,10 @@ def _same_address(asked: str, printed: str) -> bool:
     if "@" not in asked:
         return printed.rpartition("@")[0] == asked
     return asked == printed
+
+
+def sender_arguments(sender: str | None) -> list[str]:
+    """`-f SENDER` for -bt and -bv (`<>` for the empty sender of bounces); none for None."""
+    if sender is None:
+        return []
+    return ["-f", check_address(sender) or "<>"]

@@ -45,11 +45,15 @@ class EximConfig:
         timeout: float = 10.0,
         options: EximOptions | None = None,
         routings: list[Routing] | None = None,
+        sender: str | None = None,
     ) -> None:
         """`options` replaces config/exim/macros/timeout when given. Every `route`
-        result is also appended to `routings` when given (for ACL coverage)."""
+        result is also appended to `routings` when given (for ACL coverage). `sender`
+        is the envelope sender of routing and verification questions (`-f`; "" for
+        the empty sender), None for Exim's default (the caller)."""
         self.options = options or EximOptions(exim, config, dict(macros or {}), True, timeout)
         self.routings = routings if routings is not None else []
+        self.sender = sender
 
     def run(self, *mode_args: str, input: str | bytes | None = None) -> EximRun:
         """Run Exim with these arguments (`"-bt", "--", "a@b"`) and return what it printed."""
@@ -59,12 +63,12 @@ class EximConfig:
 
     def route(self, address: str) -> Routing:
         """`exim -bt ADDRESS`: routers, transports, hosts, redirects, failures."""
-        return self._seen(routing.route(self.options, address))
+        return self._seen(routing.route(self.options, address, self.sender))
 
     def route_each(self, addresses: Sequence[str]) -> list[Routing]:
         """`exim -bt -- A B C` once: a Routing for each address, each answer attributed
         to the address it is about."""
-        return [self._seen(each) for each in routing.route_each(self.options, addresses)]
+        return [self._seen(each) for each in routing.route_each(self.options, addresses, self.sender)]
 
     def assert_routed(self, address: str, router: str | None = None, transport: str | None = None) -> Routing:
         """Every delivery of mail for `address` is made by `router` (and `transport`)."""
@@ -99,14 +103,24 @@ class EximConfig:
 
     def verify(self, address: str) -> Verification:
         """`exim -bv ADDRESS`: would the address verify as a recipient (no callouts)."""
-        return verification.verify(self.options, address)
+        return verification.verify(self.options, address, self.sender)
 
     def verify_each(self, addresses: Sequence[str]) -> list[Verification]:
         """`exim -bv -- A B C` once: a Verification for each address."""
-        return verification.verify_each(self.options, addresses)
+        return verification.verify_each(self.options, addresses, self.sender)
 
     def assert_verifies(self, address: str) -> Verification:
         return verification.assert_verifies(self.verify(address))
+
+    def verify_sender(self, address: str) -> Verification:
+        """`exim -bvs ADDRESS`: would the address verify as a sender."""
+        return verification.verify(self.options, address, self.sender, as_sender=True)
+
+    def assert_sender_verifies(self, address: str) -> Verification:
+        return verification.assert_sender_verifies(self.verify_sender(address))
+
+    def assert_sender_fails_to_verify(self, address: str) -> Verification:
+        return verification.assert_sender_fails_to_verify(self.verify_sender(address))
 
     def assert_fails_to_verify(self, address: str, text: str | None = None) -> Verification:
         """`address` fails verification for good; with `text`, the reason contains it."""

@@ -25,7 +25,7 @@ from typing import Callable, Literal, Sequence
 from ..errors import ConfigAssertionError, UnexpectedOutputError
 from ..exim.inputs import check_address
 from ..exim.options import EximOptions
-from .addresses import FAILED, SYNTAX, attribute, check_reason, syntax_error
+from .addresses import FAILED, SYNTAX, attribute, check_reason, sender_arguments, syntax_error
 from .run import answer_failure, run_exim
 
 __all__ = [
@@ -247,18 +247,19 @@ class _Entry:
 # ---- asking Exim ------------------------------------------------------------------------
 
 
-def route(options: EximOptions, address: str) -> Routing:
-    """`exim -bt ADDRESS`: routers, transports, hosts, redirects, failures."""
+def route(options: EximOptions, address: str, sender: str | None = None) -> Routing:
+    """`exim -bt ADDRESS`: routers, transports, hosts, redirects, failures; with
+    `sender`, as mail from it (`-f`: routers with a `senders` condition see it)."""
     address = check_address(address)
-    run = run_exim(options, "-bt", "--", address)
+    run = run_exim(options, "-bt", *sender_arguments(sender), "--", address)
     return parse_routing(address, run.stdout, run.command)
 
 
-def route_each(options: EximOptions, addresses: Sequence[str]) -> list[Routing]:
+def route_each(options: EximOptions, addresses: Sequence[str], sender: str | None = None) -> list[Routing]:
     """`exim -bt -- A B C` once (one Exim start for all): a Routing for each address,
     in the order given, each made of the answers about it (see `addresses.attribute`)."""
     asked = [check_address(address) for address in addresses]
-    run = run_exim(options, "-bt", "--", *asked)
+    run = run_exim(options, "-bt", *sender_arguments(sender), "--", *asked)
     return split_routing(asked, run.stdout, run.command)
 
 

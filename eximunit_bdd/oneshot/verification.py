@@ -15,7 +15,7 @@ from typing import Sequence
 from ..errors import UnexpectedOutputError
 from ..exim.inputs import check_address
 from ..exim.options import EximOptions
-from .addresses import FAILED, SYNTAX, attribute, check_reason, syntax_error
+from .addresses import FAILED, SYNTAX, attribute, check_reason, sender_arguments, syntax_error
 from .run import answer_failure, run_exim
 
 __all__ = [
@@ -25,6 +25,8 @@ __all__ = [
     "verify_each",
     "assert_verifies",
     "assert_fails_to_verify",
+    "assert_sender_verifies",
+    "assert_sender_fails_to_verify",
 ]
 
 _VERIFIED = re.compile(r"^(?P<address>.+?) (?:verified|is deliverable)$")
@@ -55,18 +57,23 @@ def parse_verification(address: str, output: str, command: str = "") -> Verifica
     raise UnexpectedOutputError(f"exim -bv printed no verdict for {address}: {output!r}")
 
 
-def verify(options: EximOptions, address: str) -> Verification:
-    """`exim -bv ADDRESS`."""
+def verify(
+    options: EximOptions, address: str, sender: str | None = None, as_sender: bool = False
+) -> Verification:
+    """`exim -bv ADDRESS` (a recipient), or with `as_sender` `exim -bvs ADDRESS` (a
+    sender: routers see `verify_sender`, not `verify_recipient`); `sender` is `-f`."""
     address = check_address(address)
-    run = run_exim(options, "-bv", "--", address)
+    run = run_exim(options, "-bvs" if as_sender else "-bv", *sender_arguments(sender), "--", address)
     return parse_verification(address, run.stdout, run.command)
 
 
-def verify_each(options: EximOptions, addresses: Sequence[str]) -> list[Verification]:
+def verify_each(
+    options: EximOptions, addresses: Sequence[str], sender: str | None = None
+) -> list[Verification]:
     """`exim -bv -- A B C` once: a Verification for each address, in the order given,
     each from the line about it (see `addresses.attribute`)."""
     asked = [check_address(address) for address in addresses]
-    run = run_exim(options, "-bv", "--", *asked)
+    run = run_exim(options, "-bv", *sender_arguments(sender), "--", *asked)
     return split_verification(asked, run.stdout, run.command)
 
 
@@ -87,6 +94,22 @@ def split_verification(asked: Sequence[str], output: str, command: str = "") -> 
 def assert_verifies(verification: Verification) -> Verification:
     if not verification.verified:
         raise answer_failure(f"Expected <{verification.address}> to verify, but it did not.", verification)
+    return verification
+
+
+def assert_sender_verifies(verification: Verification) -> Verification:
+    if not verification.verified:
+        raise answer_failure(
+            f"Expected the sender <{verification.address}> to verify, but it did not.", verification
+        )
+    return verification
+
+
+def assert_sender_fails_to_verify(verification: Verification) -> Verification:
+    if verification.verified:
+        raise answer_failure(
+            f"Expected the sender <{verification.address}> to fail to verify, but it verified.", verification
+        )
     return verification
 
 

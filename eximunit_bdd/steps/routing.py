@@ -7,7 +7,17 @@ Addresses may be written with or without <brackets>: in a Scenario Outline,
 
 from __future__ import annotations
 
-from .registry import Context, scenario_state, then
+from .registry import Context, given, scenario_state, then
+
+
+@given("mail comes from {sender:EximMailbox}")
+def step_mail_comes_from(context: Context, sender: str) -> None:
+    """Make the sender of the scenario's later routing and verification checks this
+    address (`-f`), for routers with a `senders` condition; `<>` is a bounce's.
+
+    Example: Given mail comes from <alice@example.net>
+    """
+    scenario_state(context).sender = sender
 
 
 @then(
@@ -173,3 +183,22 @@ def step_fails_to_verify_with(context: Context, address: str, text: str) -> None
     Example: Then <former@coop.test> fails to verify with "has left the co-op"
     """
     scenario_state(context).config.assert_fails_to_verify(address, text)
+
+
+@then("the sender {address:EximMailbox} verifies")
+def step_sender_verifies(context: Context, address: str) -> None:
+    """Check that the address verifies as a sender (`exim -bvs`: routers with
+    `no_verify_sender` are skipped), as sender verification in an ACL would see it.
+
+    Example: Then the sender <anna@coop.test> verifies
+    """
+    scenario_state(context).config.assert_sender_verifies(address)
+
+
+@then("the sender {address:EximMailbox} fails to verify")
+def step_sender_fails_to_verify(context: Context, address: str) -> None:
+    """Check that the address fails to verify as a sender (`exim -bvs`).
+
+    Example: Then the sender <nobody@coop.test> fails to verify
+    """
+    scenario_state(context).config.assert_sender_fails_to_verify(address)

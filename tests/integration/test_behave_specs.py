@@ -40,6 +40,7 @@ TRUE_CLAIMS = {
     "spool.feature": 2,
     "prdr.feature": 2,
     "hermetic.feature": 2,
+    "sender.feature": 3,
 }
 
 
@@ -187,6 +188,18 @@ EXPECTED_CONFIG_FAILURES = {
         "$ exim4 -bP message_size_limit",
     ],
     "claims the wrong exact version": ["Expected Exim 4.0, but this is Exim 4."],
+    "claims anyone's mail takes the route for one sender": [
+        'Expected mail for <x@sender.test> to be routed by router "from_vip", but it is undeliverable.',
+        "$ exim4 -bt -- x@sender.test",
+    ],
+    "claims an address nobody has verifies as a sender": [
+        "Expected the sender <nobody@coop.test> to verify, but it did not.",
+        "$ exim4 -bvs -- nobody@coop.test",
+    ],
+    "claims a member fails to verify as a sender": [
+        "Expected the sender <anna@coop.test> to fail to verify, but it verified.",
+        "anna@coop.test verified",
+    ],
     "claims a mailbox is routed by the wrong router and transport": [
         'Expected mail for <anna@coop.test> to be routed by router "hubbed" to transport "hub_smtp", '
         "but Exim routed it otherwise.",

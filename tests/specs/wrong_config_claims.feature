@@ -99,3 +99,13 @@ Feature: False claims about routing, verification, expansions, options and the b
 
   Scenario: claims the wrong exact version
     Then the Exim version is "4.0"
+
+  Scenario: claims anyone's mail takes the route for one sender
+    Given the Exim configuration "tests/configs/routing.conf"
+    Then mail for <x@sender.test> is routed by router "from_vip"
+
+  Scenario: claims an address nobody has verifies as a sender
+    Then the sender <nobody@coop.test> verifies
+
+  Scenario: claims a member fails to verify as a sender
+    Then the sender <anna@coop.test> fails to verify

@@ -169,6 +169,19 @@ def test_verification(who):
 
 
 @pytest.mark.parametrize("who", WHO)
+def test_sender_verification_reads_as_recipient_verification_does(who):
+    assert parse_verification("anna@coop.test", recorded_stdout("bvs-verified", who)).verified
+    failed = parse_verification("nobody@coop.test", recorded_stdout("bvs-failed", who))
+    assert not failed.verified and failed.reason == "Unrouteable address"
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_routing_for_a_sender(who):
+    routing = parse_routing("x@sender.test", recorded_stdout("bt-sender", who))
+    assert routing.routers == ["from_vip"] and [host.name for host in routing.hosts] == ["127.0.0.9"]
+
+
+@pytest.mark.parametrize("who", WHO)
 def test_option_values(who):
     assert parse_option_lines(recorded_stdout("bp-option", who)) == {
         "message_size_limit": OptionValue("message_size_limit", "20M")

@@ -14,6 +14,9 @@ import eximunit_bdd.steps  # noqa: F401 - the aggregator must import and registe
 #: "An SMTP session", "What the server decided besides the reply", "Routing,
 #: verification, expansion, options" and "Fake peers", made concrete.
 VOCABULARY = """
+Given mail comes from <alice@example.net>
+Then the sender <anna@coop.test> verifies
+Then the sender <nobody@coop.test> fails to verify
 Then mail for <anna@coop.test> is routed
 Then mail for <bob@shop.test> is routed to transport "hub_smtp"
 Then mail for <info@bakery.test> makes 2 deliveries

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Records real Exim one-shot outputs (-bt, -bv, -be, -bP, -bV) against the example
+# Records real Exim one-shot outputs (-bt, -bv, -bvs, -be, -bP, -bV) against the example
 # configuration, as root and as an unprivileged user, for the parser's unit tests.
 # Run as root from the repository root: sh tests/recorded/oneshot/record.sh [USER]
 # Each file: the command, its exit code, then stdout and stderr.
@@ -40,6 +40,8 @@ for who in root user; do
     record bv-each "$who" -bv -- board@coop.test ANNA@Coop.Test nobody@coop.test postmaster anna@coop.test
     record bv-verified "$who" -bv anna@coop.test
     record bv-failed "$who" -bv nobody@coop.test
+    record bvs-verified "$who" -bvs anna@coop.test
+    record bvs-failed "$who" -bvs nobody@coop.test
     record be "$who" -be '$primary_hostname' '${lookup{orders@bookshop.test}lsearch{$config_dir/aliases}}' '${if eq{a}{b}{yes}{no}}' '${nosuchop{x}}'
     record bp-option "$who" -bP message_size_limit
     record bp-value "$who" -bP -n message_size_limit
@@ -59,6 +61,7 @@ for who in root user; do
     record bt-child-fails "$who" -bt someone@list.test
     record bt-syntax "$who" -bt 'not an address'
     record bv-defer "$who" -bv someone@later.test
+    record bt-sender "$who" -bt -f boss@vip.test -- x@sender.test
     record bt-fail-admin-group "$who" -DSHOW_REASONS -bt someone@fail.test
     conf=$coop
 done
