@@ -34,6 +34,7 @@ Feature: Spam and viruses are refused for the members who chose it
     And I send RCPT TO <anna@coop.test>
     And I send a message with subject "cheap pills, today only"
     Then it is accepted with 250
+    And the fake spam scanner "spamd" was not asked
 
   Scenario Outline: A virus is refused for <member>
     When I send MAIL FROM <alice@example.net>
@@ -56,6 +57,7 @@ Feature: Spam and viruses are refused for the members who chose it
     And I send RCPT TO <anna@coop.test>
     And I send a message with subject "EICAR-TEST"
     Then it is accepted with 250
+    And the fake virus scanner "clamd" was not asked
 
   Scenario: The spam scanner is down: the bakery's mail waits, nothing is lost
     Given the fake spam scanner "spamd" is down

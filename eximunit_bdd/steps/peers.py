@@ -9,6 +9,7 @@ from typing import Any
 from ..bdd.scenario import ScenarioState
 from ..errors import FakePeerAssertionError, StepUsageError
 from ..fakes import DownPeer, FakeClamd, FakeGreylistd, FakePeer, FakeSmtpServer, FakeSpamd, RuleScanner
+from ..text import visible
 from .registry import Context, given, scenario_state, table_column, then
 
 
@@ -60,8 +61,10 @@ def step_fake_down(context: Context, kind: str, name: str) -> None:
     _add(context, DownPeer, name, kind)
 
 
-@given('a fake spam scanner "{name:EximText}" that scores {score:EximScore} '
-       'for messages containing "{text:EximText}"')
+@given(
+    'a fake spam scanner "{name:EximText}" that scores {score:EximScore} '
+    'for messages containing "{text:EximText}"'
+)
 def step_fake_spamd(context: Context, name: str, score: float, text: str) -> None:
     """Start a fake spamd (for Exim's `spam =` condition, with
     `spamd_address = 127.0.0.1 NAME_PORT`). A message containing TEXT (in its headers
@@ -73,8 +76,10 @@ def step_fake_spamd(context: Context, name: str, score: float, text: str) -> Non
     _add_rule(context, FakeSpamd, name, text, score)
 
 
-@given('a fake virus scanner "{name:EximText}" that finds "{virus:EximText}" '
-       'in messages containing "{text:EximText}"')
+@given(
+    'a fake virus scanner "{name:EximText}" that finds "{virus:EximText}" '
+    'in messages containing "{text:EximText}"'
+)
 def step_fake_clamd(context: Context, name: str, virus: str, text: str) -> None:
     """Start a fake clamd (for Exim's `malware =` condition, with
     `av_scanner = clamd:127.0.0.1 NAME_PORT`) that reports the virus VIRUS in messages
@@ -95,6 +100,52 @@ def step_fake_greylistd(context: Context, name: str) -> None:
     Example: Given a fake greylisting server "greylistd"
     """
     _add(context, FakeGreylistd, name)
+
+
+@then('the fake spam scanner "{name:EximText}" was not asked')
+def step_spam_scanner_not_asked(context: Context, name: str) -> None:
+    """Check that Exim gave the fake spam scanner no message in this scenario (the
+    `spam =` condition was never reached, or its statement was skipped).
+
+    Example: Then the fake spam scanner "spamd" was not asked
+    """
+    _assert_not_asked(_scanner(context, FakeSpamd, name, "spam scanner"), "spam scanner")
+
+
+@then('the fake virus scanner "{name:EximText}" was not asked')
+def step_virus_scanner_not_asked(context: Context, name: str) -> None:
+    """Check that Exim gave the fake virus scanner no message in this scenario.
+
+    Example: Then the fake virus scanner "clamd" was not asked
+    """
+    _assert_not_asked(_scanner(context, FakeClamd, name, "virus scanner"), "virus scanner")
+
+
+def _scanner(context: Context, kind: type[RuleScanner[Any]], name: str, what: str) -> RuleScanner[Any]:
+    peer = scenario_state(context).peer(name)
+    if isinstance(peer, kind):
+        return peer
+    if peer is None:
+        raise StepUsageError(f'there is no fake {what} "{name}" in this scenario: declare it first.')
+    raise StepUsageError(f'"{name}" is {peer!r}, not a running fake {what}: nothing can have asked it.')
+
+
+def _assert_not_asked(scanner: RuleScanner[Any], what: str) -> None:
+    scanned = list(scanner.scanned)
+    if scanned:
+        shown = "\n".join(f"  {_first_line(message)}" for message in scanned)
+        raise FakePeerAssertionError(
+            f'Expected the fake {what} "{scanner.name}" not to be asked, but it scanned '
+            f"{len(scanned)} message{'' if len(scanned) == 1 else 's'}:\n{shown}",
+            scanned,
+        )
+
+
+def _first_line(message: bytes) -> str:
+    """The message's Subject header, else its first line, as the scanner got it."""
+    lines = message.decode("utf-8", "replace").splitlines()
+    subject = next((line for line in lines if line.lower().startswith("subject:")), None)
+    return visible(subject or (lines[0] if lines else "(empty)"))
 
 
 def _smtp_server(context: Context, name: str) -> FakeSmtpServer:
@@ -128,7 +179,8 @@ def step_fake_smtp_asked(context: Context, name: str, address: str) -> None:
     if not server.asked_about(address):
         raise FakePeerAssertionError(
             f'Expected the fake SMTP server "{name}" to be asked about <{address}>. It was asked:\n'
-            + _asked(server), server.envelopes,
+            + _asked(server),
+            server.envelopes,
         )
 
 
@@ -143,5 +195,6 @@ def step_fake_smtp_not_asked(context: Context, name: str, address: str) -> None:
     if server.asked_about(address):
         raise FakePeerAssertionError(
             f'Expected the fake SMTP server "{name}" not to be asked about <{address}>. It was asked:\n'
-            + _asked(server), server.envelopes,
+            + _asked(server),
+            server.envelopes,
         )

@@ -116,6 +116,14 @@ EXPECTED_FAILURES = {
 
 
 EXPECTED_PEER_FAILURES = {
+    "claims the bakery's mail is not scanned for spam": [
+        'Expected the fake spam scanner "spamd" not to be asked, but it scanned 1 message:',
+        "Subject: Flour delivery on Monday",
+    ],
+    "claims the bakery's mail is not scanned for viruses": [
+        'Expected the fake virus scanner "clamd" not to be asked, but it scanned 1 message:',
+        "Subject: Order 17",
+    ],
     "claims an unknown hub mailbox is accepted": [
         "Expected RCPT TO:<nobody@shop.test> to be accepted",
         "550 5.1.1 <nobody@shop.test>: no such user here",
@@ -369,6 +377,12 @@ def test_a_false_claim_says_what_was_expected_and_what_happened(false_claim_runs
 
 
 EXPECTED_ERRORS = {
+    "asks about a spam scanner the scenario never declared": (
+        'StepUsageError: there is no fake spam scanner "spamd" in this scenario: declare it first.'
+    ),
+    "asks whether an option with a space in its name exists": (
+        "InvalidInputError: 'smtp accept max' is not an option name"
+    ),
     "names a configuration that does not exist": "EximConfigError: Exim configuration /",
     "talks before connecting": "StepUsageError: No connection yet: begin the scenario",
     "connects from something that is no IP address": (

@@ -113,3 +113,9 @@ Feature: Specs that cannot run: each scenario must end in a clear error
     And I send RCPT TO <anna@prdr.test>
     And I send a message with subject "Minutes"
     Then the message is accepted for <anna@prdr.test>
+
+  Scenario: asks about a spam scanner the scenario never declared
+    Then the fake spam scanner "spamd" was not asked
+
+  Scenario: asks whether an option with a space in its name exists
+    Then Exim has the option "smtp accept max"

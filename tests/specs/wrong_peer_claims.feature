@@ -88,3 +88,17 @@ Feature: False claims about the example's fake-peer policies: every scenario mus
     And I send RCPT TO <bea@bakery.test>
     And I send a message with subject "Flour"
     Then it is accepted
+
+  Scenario: claims the bakery's mail is not scanned for spam
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <bea@bakery.test>
+    And I send a message with subject "Flour delivery on Monday"
+    Then the fake spam scanner "spamd" was not asked
+
+  Scenario: claims the bakery's mail is not scanned for viruses
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <bea@bakery.test>
+    And I send a message with subject "Order 17"
+    Then the fake virus scanner "clamd" was not asked

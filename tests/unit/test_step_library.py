@@ -14,6 +14,8 @@ import eximunit_bdd.steps  # noqa: F401 - the aggregator must import and registe
 #: "An SMTP session", "What the server decided besides the reply", "Routing,
 #: verification, expansion, options" and "Fake peers", made concrete.
 VOCABULARY = """
+Then the fake spam scanner "spamd" was not asked
+Then the fake virus scanner "clamd" was not asked
 Given mail comes from <alice@example.net>
 Then the sender <anna@coop.test> verifies
 Then the sender <nobody@coop.test> fails to verify
