@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["appears_in", "visible", "shortened", "decoded"]
+__all__ = ["appears_in", "visible", "shortened", "decoded", "counted"]
 
 #: Control characters (C0 but tab and line ends, DEL, C1): invisible or harmful on a
 #: terminal, and not allowed in the XML of a JUnit report.
@@ -60,3 +60,12 @@ def shortened(line: str) -> str:
     if len(line) <= _LONGEST_SHOWN:
         return line
     return f"{line[:120]} ... ({len(line)} characters) ... {line[-10:]}"
+
+
+def counted(count: int, thing: str, things: str | None = None) -> str:
+    """`1 scenario`, `2 scenarios`; `things` for a plural that is not THING + s.
+
+    >>> counted(2, "delivery", "deliveries")
+    '2 deliveries'
+    """
+    return f"{count} {thing if count == 1 else things or thing + 's'}"

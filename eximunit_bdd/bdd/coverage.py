@@ -28,6 +28,7 @@ from ..oneshot.options import driver_names, parse_option_lines
 from ..oneshot.routing import Routing
 from ..oneshot.run import run_exim
 from ..smtp.reply import Reply
+from ..text import counted
 
 __all__ = [
     "Coverage",
@@ -38,7 +39,6 @@ __all__ = [
     "coverage_reports",
     "coverage_text",
     "configuration_facts",
-    "scenarios",
     "NOT_SMTP_ACLS",
 ]
 
@@ -230,7 +230,7 @@ def _text(report: CoverageReport) -> str:
     routers_reached = sum(1 for _, count in report.routers if count)
     not_applicable = len(report.rows) - len(report.applicable)
     lines = [
-        f"ACL coverage of {_shown(report.config)} over {scenarios(report.scenarios)}: "
+        f"ACL coverage of {_shown(report.config)} over {counted(report.scenarios, 'scenario')}: "
         f"{report.reached} of {len(report.applicable)} statements reached ({report.percent:.0f}%)"
         + (f", {not_applicable} not applicable" if not_applicable else "")
         + f"; routers that accepted an address in -bt checks: {routers_reached} of {len(report.routers)} "
@@ -261,11 +261,6 @@ def _text(report: CoverageReport) -> str:
             for row in report.unreached
         ]
     return "\n".join(lines) + "\n"
-
-
-def scenarios(count: int) -> str:
-    """`1 scenario`, `2 scenarios`."""
-    return f"{count} scenario" + ("" if count == 1 else "s")
 
 
 def _shown(file: str) -> str:

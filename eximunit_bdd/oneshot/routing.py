@@ -25,6 +25,7 @@ from typing import Callable, Literal, Sequence
 from ..errors import ConfigAssertionError, UnexpectedOutputError
 from ..exim.inputs import check_address
 from ..exim.options import EximOptions
+from ..text import counted
 from .addresses import FAILED, SYNTAX, attribute, check_reason, sender_arguments, syntax_error
 from .run import answer_failure, run_exim
 
@@ -321,12 +322,8 @@ def assert_deliveries(routing: Routing, count: int) -> Routing:
     made = len(routing.deliveries) if routing.status == "routed" else 0
     if made != count:
         actual = f"it makes {made}" if routing.status == "routed" else f"it is {routing.status}"
-        raise _routing_failure(routing, f"to make {_deliveries(count)}", actual)
+        raise _routing_failure(routing, f"to make {counted(count, 'delivery', 'deliveries')}", actual)
     return routing
-
-
-def _deliveries(count: int) -> str:
-    return f"{count} deliver" + ("y" if count == 1 else "ies")
 
 
 def assert_routed_to_host(

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterable, Sequence
 
-from ..bdd.coverage import CoverageReport, scenarios
+from ..bdd.coverage import CoverageReport
 from ..smtp.reply import Reply
 from ..smtp.transcript import Transcript, TranscriptLine
-from ..text import shortened, visible
+from ..text import counted, shortened, visible
 
 __all__ = [
     "Conversation",
@@ -236,9 +236,9 @@ def _coverage(report: CoverageReport) -> str:
         '<section class="coverage">',
         f"<h2>ACL coverage of {_e(report.config.rsplit('/', 1)[-1])}: {report.reached} of "
         f"{len(report.applicable)} statements reached ({report.percent:.0f}%)</h2>",
-        f'<p class="location">{_e(report.config)}, over {scenarios(report.scenarios)}. A statement is '
-        "reached when Exim tested it for a scenario, and decides when it ended its ACL; one that "
-        "the suite cannot reach is not applicable (n/a), and says why.</p>",
+        f'<p class="location">{_e(report.config)}, over {counted(report.scenarios, "scenario")}. '
+        "A statement is reached when Exim tested it for a scenario, and decides when it ended "
+        "its ACL; one that the suite cannot reach is not applicable (n/a), and says why.</p>",
         '<table class="data"><tr><th>where</th><th>ACL</th><th>statement</th><th>reached</th>'
         "<th>decided</th></tr>",
     ]

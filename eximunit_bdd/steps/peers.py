@@ -4,13 +4,15 @@ macro NAME_PORT, and lives until the end of the scenario."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from ..bdd.scenario import ScenarioState
 from ..errors import FakePeerAssertionError, StepUsageError
 from ..fakes import DownPeer, FakeClamd, FakeGreylistd, FakePeer, FakeSmtpServer, FakeSpamd, RuleScanner
-from ..text import visible
+from ..text import counted, visible
 from .registry import Context, given, scenario_state, table_column, then
+
+Declared = TypeVar("Declared", bound=FakePeer)
 
 
 def _add(context: Context, make: type[FakePeer], name: str, *args: Any) -> None:
@@ -109,7 +111,7 @@ def step_spam_scanner_not_asked(context: Context, name: str) -> None:
 
     Example: Then the fake spam scanner "spamd" was not asked
     """
-    _assert_not_asked(_scanner(context, FakeSpamd, name, "spam scanner"), "spam scanner")
+    _assert_not_asked(_declared(context, FakeSpamd, name))
 
 
 @then('the fake virus scanner "{name:EximText}" was not asked')
@@ -118,25 +120,16 @@ def step_virus_scanner_not_asked(context: Context, name: str) -> None:
 
     Example: Then the fake virus scanner "clamd" was not asked
     """
-    _assert_not_asked(_scanner(context, FakeClamd, name, "virus scanner"), "virus scanner")
+    _assert_not_asked(_declared(context, FakeClamd, name))
 
 
-def _scanner(context: Context, kind: type[RuleScanner[Any]], name: str, what: str) -> RuleScanner[Any]:
-    peer = scenario_state(context).peer(name)
-    if isinstance(peer, kind):
-        return peer
-    if peer is None:
-        raise StepUsageError(f'there is no fake {what} "{name}" in this scenario: declare it first.')
-    raise StepUsageError(f'"{name}" is {peer!r}, not a running fake {what}: nothing can have asked it.')
-
-
-def _assert_not_asked(scanner: RuleScanner[Any], what: str) -> None:
+def _assert_not_asked(scanner: RuleScanner[Any]) -> None:
     scanned = list(scanner.scanned)
     if scanned:
         shown = "\n".join(f"  {_first_line(message)}" for message in scanned)
         raise FakePeerAssertionError(
-            f'Expected the fake {what} "{scanner.name}" not to be asked, but it scanned '
-            f"{len(scanned)} message{'' if len(scanned) == 1 else 's'}:\n{shown}",
+            f'Expected the fake {scanner.kind} "{scanner.name}" not to be asked, but it scanned '
+            f"{counted(len(scanned), 'message')}:\n{shown}",
             scanned,
         )
 
@@ -148,16 +141,22 @@ def _first_line(message: bytes) -> str:
     return visible(subject or (lines[0] if lines else "(empty)"))
 
 
-def _smtp_server(context: Context, name: str) -> FakeSmtpServer:
+def _declared(context: Context, kind: type[Declared], name: str, how: str = "") -> Declared:
+    """The scenario's running fake of that kind named `name`, for a step that asks what
+    it was asked; `how` is the Given that declares one, for the message."""
     peer = scenario_state(context).peer(name)
-    if isinstance(peer, FakeSmtpServer):
+    if isinstance(peer, kind):
         return peer
     if peer is None:
         raise StepUsageError(
-            f'there is no fake SMTP server "{name}" in this scenario: declare it first with '
-            f"'Given a fake SMTP server \"{name}\" that accepts all recipients'."
+            f'there is no fake {kind.kind} "{name}" in this scenario: declare it first{how}.'
         )
-    raise StepUsageError(f'"{name}" is {peer!r}, not a running fake SMTP server: nothing can have asked it.')
+    raise StepUsageError(f'"{name}" is {peer!r}, not a running fake {kind.kind}: nothing can have asked it.')
+
+
+def _smtp_server(context: Context, name: str) -> FakeSmtpServer:
+    how = f" with 'Given a fake SMTP server \"{name}\" that accepts all recipients'"
+    return _declared(context, FakeSmtpServer, name, how)
 
 
 def _asked(server: FakeSmtpServer) -> str:
