@@ -24,7 +24,7 @@ from typing import Iterable, Protocol
 from ..acl.source import SourceStatement, acl_statements, router_names
 from ..errors import EximUnitError
 from ..exim.options import EximOptions
-from ..oneshot.options import driver_names, parse_option_lines
+from ..oneshot.options import driver_names, macro_names, parse_option_lines
 from ..oneshot.routing import Routing
 from ..oneshot.run import run_exim
 from ..smtp.reply import Reply
@@ -67,7 +67,7 @@ def configuration_facts(options: EximOptions) -> ConfigurationFacts:
     """Ask Exim (`-bP`) about the configuration `options` name, with their macros;
     what it cannot say (a configuration it refuses) is left unknown."""
     try:
-        macros = tuple(run_exim(options, "-bP", "macro_list").lines)
+        macros = tuple(macro_names(options, exims_own=True))
         acls = parse_option_lines(run_exim(options, "-bP", *NOT_SMTP_ACLS).stdout)
         routers = tuple(driver_names(options, "router"))
     except EximUnitError:

@@ -144,8 +144,7 @@ def assert_does_not_support(build: EximBuild, name: str, kind: str | None = None
 def assert_version_at_least(build: EximBuild, version: str) -> EximBuild:
     if not build.version_at_least(version):
         raise ConfigAssertionError(
-            f"Expected Exim {version} or later, but this is Exim {build.version}.\n"
-            + shown("exim -bV", build.output.splitlines()[0] if build.output else "")
+            f"Expected Exim {version} or later, but this is Exim {build.version}.\n" + _version_line(build)
         )
     return build
 
@@ -154,10 +153,14 @@ def assert_version(build: EximBuild, version: str) -> EximBuild:
     """Exim is exactly `version` (4.96 is not 4.96.1)."""
     if build.version != version.strip():
         raise ConfigAssertionError(
-            f"Expected Exim {version.strip()}, but this is Exim {build.version}.\n"
-            + shown("exim -bV", build.output.splitlines()[0] if build.output else "")
+            f"Expected Exim {version.strip()}, but this is Exim {build.version}.\n" + _version_line(build)
         )
     return build
+
+
+def _version_line(build: EximBuild) -> str:
+    """The line of `exim -bV` that names the version, as a failure message shows it."""
+    return shown("exim -bV", build.output.splitlines()[0] if build.output else "")
 
 
 def _capability(name: str, kind: str | None) -> str:

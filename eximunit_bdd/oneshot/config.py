@@ -117,7 +117,7 @@ class EximConfig:
         return verification.verify(self.options, address, self.sender, as_sender=True)
 
     def assert_sender_verifies(self, address: str) -> Verification:
-        return verification.assert_sender_verifies(self.verify_sender(address))
+        return verification.assert_verifies(self.verify_sender(address))
 
     def assert_sender_fails_to_verify(self, address: str) -> Verification:
         return verification.assert_sender_fails_to_verify(self.verify_sender(address))

@@ -178,10 +178,12 @@ def driver_names(options: EximOptions, kind: DriverKind) -> list[str]:
     return run_exim(options, "-bP", f"{kind}_list").lines
 
 
-def macro_names(options: EximOptions) -> list[str]:
+def macro_names(options: EximOptions, exims_own: bool = False) -> list[str]:
     """The macros the configuration defines with these options, -D ones included
-    (`-bP macro_list`; Exim's own, which begin with `_`, left out)."""
-    return [name for name in run_exim(options, "-bP", "macro_list").lines if not name.startswith("_")]
+    (`-bP macro_list`); Exim's own, which begin with `_` (`_HAVE_TLS`), only with
+    `exims_own`."""
+    names = run_exim(options, "-bP", "macro_list").lines
+    return names if exims_own else [name for name in names if not name.startswith("_")]
 
 
 def configuration_file(options: EximOptions) -> str:

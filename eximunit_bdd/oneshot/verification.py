@@ -1,5 +1,5 @@
 """Verification (`exim -bv ADDRESS`): would the address verify as a recipient (no
-callouts); parsed, asked of Exim, and checked.
+callouts), or with `-bvs` as a sender; parsed, asked of Exim, and checked.
 
     anna@coop.test verified                     exit 0
     x@y failed to verify: REASON                exit 2 (no REASON for non-admin callers)
@@ -8,6 +8,7 @@ callouts); parsed, asked of Exim, and checked.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -25,7 +26,6 @@ __all__ = [
     "verify_each",
     "assert_verifies",
     "assert_fails_to_verify",
-    "assert_sender_verifies",
     "assert_sender_fails_to_verify",
 ]
 
@@ -34,7 +34,7 @@ _VERIFIED = re.compile(r"^(?P<address>.+?) (?:verified|is deliverable)$")
 
 @dataclass(frozen=True)
 class Verification:
-    """The result of `exim -bv ADDRESS`."""
+    """The result of `exim -bv ADDRESS` (`as_sender`: of `exim -bvs ADDRESS`)."""
 
     address: str
     verified: bool
@@ -42,6 +42,12 @@ class Verification:
     temporary: bool = False
     output: str = field(default="", compare=False)
     command: str = field(default="", compare=False)
+    as_sender: bool = False
+
+    @property
+    def subject(self) -> str:
+        """The address as a failure message names it: `<a@b>`, `the sender <a@b>`."""
+        return f"the sender <{self.address}>" if self.as_sender else f"<{self.address}>"
 
 
 def parse_verification(address: str, output: str, command: str = "") -> Verification:
@@ -64,7 +70,7 @@ def verify(
     sender: routers see `verify_sender`, not `verify_recipient`); `sender` is `-f`."""
     address = check_address(address)
     run = run_exim(options, "-bvs" if as_sender else "-bv", *sender_arguments(sender), "--", address)
-    return parse_verification(address, run.stdout, run.command)
+    return dataclasses.replace(parse_verification(address, run.stdout, run.command), as_sender=as_sender)
 
 
 def verify_each(
@@ -93,29 +99,22 @@ def split_verification(asked: Sequence[str], output: str, command: str = "") -> 
 
 def assert_verifies(verification: Verification) -> Verification:
     if not verification.verified:
-        raise answer_failure(f"Expected <{verification.address}> to verify, but it did not.", verification)
-    return verification
-
-
-def assert_sender_verifies(verification: Verification) -> Verification:
-    if not verification.verified:
-        raise answer_failure(
-            f"Expected the sender <{verification.address}> to verify, but it did not.", verification
-        )
+        raise answer_failure(f"Expected {verification.subject} to verify, but it did not.", verification)
     return verification
 
 
 def assert_sender_fails_to_verify(verification: Verification) -> Verification:
+    """The sender does not verify, for good or for now (either fails the sender check)."""
     if verification.verified:
         raise answer_failure(
-            f"Expected the sender <{verification.address}> to fail to verify, but it verified.", verification
+            f"Expected {verification.subject} to fail to verify, but it verified.", verification
         )
     return verification
 
 
 def assert_fails_to_verify(verification: Verification, text: str | None = None) -> Verification:
     """The address fails verification for good; with `text`, the reason contains it."""
-    wanted = f"Expected <{verification.address}> to fail to verify" + (f' with "{text}"' if text else "")
+    wanted = f"Expected {verification.subject} to fail to verify" + (f' with "{text}"' if text else "")
     if verification.verified or verification.temporary:
         outcome = "it verified" if verification.verified else "it could not be verified for now"
         raise answer_failure(f"{wanted}, but {outcome}.", verification)
