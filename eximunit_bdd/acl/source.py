@@ -141,28 +141,29 @@ class _ScanState:
         return not self.branches or self.branches[-1].on
 
     def conditional(self, directive: str, rest: str) -> None:
-        """Exim's rule: `.ifdef` holds when a defined macro's name occurs in the rest of
-        the line where a name can start (so `CLAMD` makes `.ifdef CLAMD_PORT` true)."""
+        """Follow `.ifdef`, `.ifndef`, `.elifdef`, `.elifndef`, `.else` and `.endif`."""
         if self.macros is None:
             return
-        holds = any(
-            rest[start.start() :].startswith(macro)
-            for start in _MACRO_START.finditer(rest)
-            for macro in self.macros
-        )
-        if directive in ("ifndef", "elifndef"):
-            holds = not holds
-        if directive in ("ifdef", "ifndef"):
+        if directive == "endif":
+            if self.branches:  # unbalanced: Exim refuses the configuration, and says so elsewhere
+                self.branches.pop()
+            return
+        holds = directive == "else" or self._defined(rest) != directive.endswith("ndef")
+        if directive.startswith("if"):
             self.branches.append(_Branch(self.on and holds, holds, self.on))
-        elif not self.branches:
-            return  # unbalanced: Exim refuses the configuration, and says so elsewhere
-        elif directive == "endif":
-            self.branches.pop()
-        else:
+        elif self.branches:  # .elifdef, .elifndef, .else
             branch = self.branches[-1]
-            holds = holds if directive != "else" else True
             branch.on = branch.outer_on and holds and not branch.taken
             branch.taken = branch.taken or holds
+
+    def _defined(self, rest: str) -> bool:
+        """Exim's rule: a defined macro's name occurs in the rest of the line where a
+        name can start (so `CLAMD` makes `.ifdef CLAMD_PORT` true)."""
+        return any(
+            rest[start.start() :].startswith(macro)
+            for start in _MACRO_START.finditer(rest)
+            for macro in self.macros or ()
+        )
 
 
 def _scan(path: Path, statements: list[SourceStatement], routers: list[str], state: _ScanState) -> None:

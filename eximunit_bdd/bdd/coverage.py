@@ -113,13 +113,16 @@ class Coverage:
                     reached.setdefault(file, set()).update(s.location for s in run.all_statements())
                     decided.setdefault(file, set()).update(s.location for s in run.decision_chain)
         routers = {d.router for routing in routings for d in routing.deliveries if d.router}
-        used = {*reached, config or self.config} if routings or not reached else set(reached)
+        own = config or self.config
+        # The scenario's own configuration counts it when its checks used it, or when
+        # nothing else did (a scenario of -be or -bP questions only).
+        used = set(reached) | ({own} if routings or not reached else set())
         for file in used:
             counts = self.counts.setdefault(file, Counts())
             counts.scenarios += 1
             counts.reached.update(reached.get(file, ()))
             counts.decided.update(decided.get(file, ()))
-            if file == (config or self.config):
+            if file == own:
                 counts.routers.update(routers)
 
     def to_json(self) -> str:
