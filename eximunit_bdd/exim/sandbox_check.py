@@ -62,8 +62,11 @@ def _message(config: Path, spool: str) -> str:
     if debian:
         return (
             f"{head}\nIt is Debian's configuration, which sets spool_directory = SPOOLDIR (setting it "
-            "again is fatal): define the macro in the copy you build it from, in "
-            "conf.d/main/000_localmacros (split) or exim4.conf.localmacros (not split),\n"
-            f"{_DEBIAN_BLOCK}\nthen rebuild it with update-exim4.conf -d COPY -o FILE."
+            "again is fatal): define the macro before it is read,\n"
+            f"{_DEBIAN_BLOCK}\n"
+            "in conf.d/main/000_localmacros of the copy you build it from (split), then rebuild it "
+            "with update-exim4.conf -d COPY -o FILE; or, split or not, in a test configuration that "
+            "then .includes the built file (eximunit-bdd init prints one). A copy's "
+            "exim4.conf.localmacros does not work: update-exim4.conf -d COPY ignores it."
         )
     return f"{head}\nAdd at the top of the configuration:\n{_BLOCK}"

@@ -100,6 +100,8 @@ def test_debians_configuration_without_its_test_block_is_refused_saying_which_bl
     assert "its spool_directory is still /var/spool/exim4" in message
     assert "It is Debian's configuration" in message and "conf.d/main/000_localmacros" in message
     assert ".ifdef EXIMUNIT_SPOOL\n  SPOOLDIR = EXIMUNIT_SPOOL\n  .endif" in message
+    # A copy's exim4.conf.localmacros is ignored by update-exim4.conf -d: never advised.
+    assert "eximunit-bdd init prints one" in message and "localmacros does not work" in message
 
 
 def test_the_debian_split_configuration(private_tmp, debian_split_config):
