@@ -24,6 +24,17 @@ def real_exim() -> str:
     return find_exim()
 
 
+def marking_exim(directory: Path, mark: str) -> tuple[Path, Path]:
+    """An `exim` (for userdata `exim=`) that appends a line to a marks file, `mark`
+    as the shell expands it (`"$@"`: its arguments), then runs the real Exim.
+    Returns the wrapper and the marks file."""
+    marks = directory / "exim-marks"
+    wrapper = directory / "exim"
+    wrapper.write_text(f'#!/bin/sh\necho {mark} >> {marks}\nexec {find_exim()} "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper, marks
+
+
 def exim_processes_mentioning(text: str) -> list[int]:
     """PIDs of running processes whose command line contains `text`."""
     pids = []

@@ -15,7 +15,7 @@ from eximunit_bdd.exim.options import EximOptions
 from eximunit_bdd.trace.acl_runs import VERBS
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
-from .conftest import CONFIGS
+from .conftest import CONFIGS, marking_exim
 from .test_acl_decisions import DEBIAN_TEST_BLOCK, build_debian_split_config
 
 SCENARIOS = """\
@@ -139,10 +139,7 @@ def test_the_html_report_shows_the_count_the_hooks_kept_and_runs_no_exim_at_clos
     suite = _suite(tmp_path, SCENARIOS)
     # The formatter closes after after_all; an Exim run from it would go through this
     # wrapper, which is the only exim the run may find, and leaves a mark.
-    marks = tmp_path / "exim-runs"
-    wrapper = tmp_path / "exim"
-    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {marks}\nexec {find_exim()} "$@"\n')
-    wrapper.chmod(0o755)
+    wrapper, marks = marking_exim(tmp_path, '"$@"')
     collected = tmp_path / "coverage.json"
     run = subprocess.run(
         [sys.executable, "-m", "behave", "-f", "eximunit_bdd.report:HtmlFormatter", "-o", "report.html",

@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
-from eximunit_bdd import EximConfig, EximOptions, EximSession, ReplyTimeoutError, find_exim
+from eximunit_bdd import EximConfig, EximOptions, EximSession, ReplyTimeoutError
 from eximunit_bdd.fakes import FakeSmtpServer
 from eximunit_bdd.fakes.dns_network import DnsNetwork
 from eximunit_bdd.network.netns import PrivateNetwork
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
-from .conftest import MINIMAL
+from .conftest import MINIMAL, marking_exim
 
 
 @pytest.fixture
@@ -126,14 +126,10 @@ def _exim_runs_inside(tmp_path, *behave_args: str) -> list[tuple[bool, bool]]:
     """Run behave with an `exim` that notes, for itself and its parent (behave: nsenter,
     when used, has become Exim by then), whether it is in the mount namespace where
     our resolv.conf (from an eximunit-net- directory) covers /etc/resolv.conf."""
-    marks = tmp_path / "inside"
-    wrapper = tmp_path / "exim"
-    wrapper.write_text(
-        f"#!/bin/sh\necho $(grep -c eximunit-net- /proc/self/mountinfo) "
-        f"$(grep -c eximunit-net- /proc/$PPID/mountinfo) >> {marks}\n"
-        f'exec {find_exim()} "$@"\n'
+    wrapper, marks = marking_exim(
+        tmp_path,
+        "$(grep -c eximunit-net- /proc/self/mountinfo) $(grep -c eximunit-net- /proc/$PPID/mountinfo)",
     )
-    wrapper.chmod(0o755)
     run = subprocess.run(
         [sys.executable, "-m", "behave", "--no-color", "-f", "plain", "-D", f"exim={wrapper}", *behave_args],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
