@@ -9,21 +9,23 @@ Feature: Which rule of the configuration decided
     And I send RCPT TO <bob@other.example>
     Then it is rejected with 550
     And it was decided by the "deny" statement with message "relay not permitted"
-    And it was decided by the ACL "acl_check_rcpt" statement at line 166
+    And it was decided by the ACL "acl_check_rcpt" statement at line 175
+    And it was decided by the "deny" statement with log message "relay attempt for bob@other.example"
 
   Scenario: An unknown mailbox is refused by recipient verification, not as relaying
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <nobody@coop.test>
     Then it is rejected with 550
-    And it was decided by the "deny" statement at line 128
+    And it was decided by the "deny" statement at line 135
+    And the statement at line 175 of ACL "acl_check_rcpt" did not apply
 
   Scenario: Postmaster is reachable before any other check
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <postmaster@choir.test>
     Then it is accepted
-    And it was decided by the "accept" statement at line 124
+    And it was decided by the "accept" statement at line 131
 
   Scenario: A domain in migration is deferred by its own rule
     Given a connection from 192.0.2.1
@@ -38,5 +40,23 @@ Feature: Which rule of the configuration decided
     And I send RCPT TO <anna@coop.test>
     And I send a message with subject "minutes"
     Then it is accepted
-    And the statement at line 177 of ACL "acl_check_data" applied
-    And it was decided by the ACL "acl_check_data" statement at line 178
+    And the statement at line 187 of ACL "acl_check_data" applied
+    And it was decided by the ACL "acl_check_data" statement at line 188
+
+  Scenario: A message for a member who did not choose the checks is not tagged by them
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <anna@coop.test>
+    Then the statement at line 145 of ACL "acl_check_rcpt" did not apply
+    When I send a message with subject "minutes"
+    Then the header "X-Coop-Checked" is added
+    But the header "X-SPF" is not added
+    And the header "X-Client-Name" is not added
+
+  Scenario: The bakery's recipients are marked for the spam and virus checks
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <info@bakery.test>
+    Then it is accepted
+    And the ACL variable "acl_m_reject_spam" contains "yes"
+    And the ACL variable "acl_m_reject_viruses" contains "yes"

@@ -6,6 +6,7 @@ thread of its own, and gives Exim its port as the macro NAME_PORT.
 
 from .base import DownPeer, FakePeer, RuleScanner, StreamFake, port_macro
 from .clamd import FakeClamd
+from .dovecot import DovecotAttempt, FakeDovecotAuth
 from .greylistd import FakeGreylistd
 from .smtp import NO_SUCH_USER, FakeSmtpServer, SeenEnvelope
 from .spamd import FakeSpamd, SpamVerdict
@@ -22,5 +23,7 @@ __all__ = [
     "SpamVerdict",
     "FakeClamd",
     "FakeGreylistd",
+    "FakeDovecotAuth",
+    "DovecotAttempt",
     "port_macro",
 ]

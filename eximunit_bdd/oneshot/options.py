@@ -1,5 +1,5 @@
 """Options (`exim -bP`): an option's value as Exim read the configuration, of the
-main section or of a router or transport; the routers' and transports' names; parsed,
+main section or of a router, transport or authenticator; the drivers' names; parsed,
 asked of Exim, and checked. What -bP prints::
 
     message_size_limit = 20M      a value
@@ -35,7 +35,7 @@ __all__ = [
 
 #: What a spec may say of an option besides its value.
 OptionState = Literal["set", "unset", "true", "false"]
-DriverKind = Literal["router", "transport"]
+DriverKind = Literal["router", "transport", "authenticator"]
 
 _OPTION_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Words -bP reads as requests of their own rather than option names.
@@ -113,16 +113,26 @@ class OptionAnswer:
 
 
 def ask_option(
-    options: EximOptions, name: str, router: str | None = None, transport: str | None = None
+    options: EximOptions,
+    name: str,
+    router: str | None = None,
+    transport: str | None = None,
+    authenticator: str | None = None,
 ) -> OptionAnswer:
-    """`exim -bP NAME` (or `-bP router|transport DRIVER`, picking NAME out); an option,
-    router or transport that does not exist is an InvalidInputError naming what does."""
+    """`exim -bP NAME` (or `-bP router|transport|authenticator DRIVER`, picking NAME
+    out); an option or driver that does not exist is an InvalidInputError naming what
+    does. At most one driver is given."""
     name = name.strip()
-    main = router is None and transport is None
+    asked: dict[DriverKind, str | None] = {
+        "router": router,
+        "transport": transport,
+        "authenticator": authenticator,
+    }
+    drivers = [(kind, driver) for kind, driver in asked.items() if driver is not None]
     # The words -bP takes as requests of their own are ordinary options of drivers
     # (a router's `transport`).
-    _check_option_name(name, main)
-    if main:
+    _check_option_name(name, not drivers)
+    if not drivers:
         run = run_exim(options, "-bP", name)
         found = parse_option_lines(run.stdout)
         if name in _BARE and run.status == 0 and run.stdout.strip():
@@ -130,11 +140,12 @@ def ask_option(
         if run.status != 0 or name not in found:
             raise InvalidInputError(f"Exim has no option {name!r}; it said: {run.stdout.strip()}")
         return OptionAnswer(found[name], run, f'the option "{name}"')
-    kind: DriverKind = "router" if router is not None else "transport"
-    driver = (router if router is not None else transport or "").strip()
+    if len(drivers) > 1:
+        raise InvalidInputError(f"Ask for the option {name!r} of one driver at a time, not {drivers}.")
+    kind, driver = drivers[0][0], drivers[0][1].strip()
     run = run_exim(options, "-bP", kind, driver)
     if run.status != 0:
-        names = ", ".join(driver_names(options, kind))
+        names = ", ".join(driver_names(options, kind)) or "none"
         raise InvalidInputError(f'There is no {kind} "{driver}"; the {kind}s are: {names}.')
     found = parse_option_lines(run.stdout)
     if name not in found:
@@ -173,7 +184,7 @@ def assert_has_no_option(options: EximOptions, name: str) -> None:
 
 
 def driver_names(options: EximOptions, kind: DriverKind) -> list[str]:
-    """The routers' or transports' names, in order (`-bP router_list`): those the
+    """The routers', transports' or authenticators' names, in order (`-bP router_list`): those the
     configuration really has, after its `.ifdef`s."""
     return run_exim(options, "-bP", f"{kind}_list").lines
 

@@ -20,9 +20,11 @@ from ..exim.options import EximOptions
 from ..exim.sandbox import Sandbox
 from ..trace.headers import Header
 from ..trace.log import log_lines
+from .auth import Mechanism, auth_lines
 from .bh_channel import BhChannel
 from .channel import Channel
 from .connection import Connection
+from .ehlo import last_ehlo_reply, offers
 from .expectations import Verdict, expect_reply, smtp_failure, what
 from .message import build_message, message_lines
 from .reply import Reply, parse_reply, split_replies
@@ -150,8 +152,9 @@ class EximSession:
         """False once the server hung up (421, 221, a refused greeting) or close() ran."""
         return not (self.closed_by_server or self._finished)
 
-    def send(self, line: str) -> Reply:
-        """Send one command line and return the reply, whatever it is.
+    def send(self, line: str, *, shown: str | None = None) -> Reply:
+        """Send one command line and return the reply, whatever it is. The transcript
+        and the reply name it as `shown` (default: the line itself).
 
         Raises ConnectionClosedError if the server had already closed the connection,
         and UnsupportedCommandError, before sending, for a command this session cannot
@@ -163,13 +166,13 @@ class EximSession:
             raise UnsupportedCommandError(refusal)
         self._check_open(line)
         self._check_in_step(None, line)
-        self.transcript.client(line)
+        self.transcript.client(shown or line)
         self.channel.send(line + "\r\n")
         verb = line.split(" ", 1)[0].upper()
         if verb == "QUIT":
             # Closed before the reply is read: Exim otherwise waits ~200 ms for more input.
             self.channel.close_input()
-        reply = self._receive(line)
+        reply = self._receive(shown or line)
         if verb in ("MAIL", "RSET", "HELO", "EHLO"):  # a new transaction, or none
             self._prdr = verb == "MAIL" and reply.accepted and _asks_for_prdr(line)
         if verb in ("HELO", "EHLO") and reply.accepted:
@@ -189,6 +192,36 @@ class EximSession:
         """Send `EHLO helo_name` unless a HELO/EHLO was already accepted."""
         if not self.greeted:
             self.send(f"EHLO {self.helo_name}")
+
+    @property
+    def ehlo_reply(self) -> Reply | None:
+        """The EHLO reply whose extensions hold now (None before EHLO, after HELO or
+        STARTTLS)."""
+        return last_ehlo_reply(self.replies)
+
+    def authenticate(self, user: str, password: str, mechanism: Mechanism = "PLAIN") -> Reply:
+        """AUTH PLAIN (the credentials in the command) or AUTH LOGIN (answering the
+        server's two 334 prompts); returns the last reply (235 when it worked). Refused
+        before sending, as a StepUsageError, unless the EHLO reply offers the mechanism."""
+        lines = auth_lines(mechanism, user, password)
+        ehlo = self.ehlo_reply
+        if ehlo is None:
+            raise StepUsageError(
+                f"AUTH {mechanism} needs the server's EHLO reply first (it says which mechanisms "
+                "it offers): send EHLO before it (When I send EHLO client.example)."
+            )
+        if not offers(ehlo, f"AUTH {mechanism}"):
+            raise StepUsageError(
+                f"The server's EHLO reply does not offer AUTH {mechanism}, so AUTH was not sent:\n"
+                + "\n".join(f"  {line}" for line in str(ehlo).split("\n"))
+                + f'\nTo check that, write: Then the server does not offer "AUTH {mechanism}"; '
+                'to send it anyway: When I send the command "AUTH ...".'
+            )
+        for line, shown in lines:
+            reply = self.send(line, shown=shown)
+            if reply.code != 334:
+                break
+        return reply
 
     def send_mail_from(self, address: str, *, prdr: bool = False) -> Reply:
         """`MAIL FROM:<address>` (greeting first if needed), with `PRDR` when asked:

@@ -11,6 +11,7 @@ from ..smtp.expectations import what
 from ..smtp.session import EximSession
 from ..text import appears_in
 from ..trace.acl_runs import AclRun, AclStatement
+from ..trace.variables import acl_variables
 from .registry import Context, scenario_state, then
 
 
@@ -50,6 +51,20 @@ def step_header_added_with(context: Context, name: str, text: str) -> None:
     Example: Then the header "X-Coop-Checked" is added with "192.0.2.1"
     """
     _check_header(context, name, text)
+
+
+@then('the header "{name:EximText}" is not added')
+def step_header_not_added(context: Context, name: str) -> None:
+    """Check that no ACL of this session added the header (`add_header`), with any
+    value: a message that is not tagged.
+
+    Example: Then the header "X-SPF" is not added
+    """
+    session = _traced_session(context, "Then the header ... is not added")
+    added = [header for header in session.added_headers if header.name.lower() == name.lower()]
+    if added:
+        shown = "\n".join(f"  {header}" for header in added)
+        raise session.failure(f'Expected the ACLs not to add the header "{name}", but they added:\n{shown}')
 
 
 @then('the log contains "{text:EximText}"')
@@ -122,6 +137,22 @@ def step_decided_by_verb_with_message(context: Context, verb: str, text: str) ->
     _check_decision(context, f'a "{verb}" statement with message "{text}"', fits)
 
 
+@then('it was decided by the "{verb:EximWord}" statement with log message "{text:EximText}"')
+def step_decided_by_verb_with_log_message(context: Context, verb: str, text: str) -> None:
+    """Check that a statement with this verb decided the last reply and that TEXT is
+    in its `log_message`, as written in the configuration or as Exim logged it.
+
+    Example: Then it was decided by the "deny" statement with log message "relay attempt"
+    """
+    logged = "\n".join(scenario_state(context).last_reply.log_lines)
+
+    def fits(statement: AclStatement) -> bool:
+        said = f"{statement.log_message or ''}\n{logged}"
+        return statement.verb == verb and statement.log_message is not None and appears_in(text, said)
+
+    _check_decision(context, f'a "{verb}" statement with log message "{text}"', fits)
+
+
 @then("it was deferred by the statement at line {line:d}")
 def step_deferred_by(context: Context, line: int) -> None:
     """Check that the statement at LINE made Exim defer the last reply: a `defer` that
@@ -139,6 +170,15 @@ def step_deferred_by(context: Context, line: int) -> None:
         raise session.failure(f"{wanted}\n{describe_decision(run)}")
 
 
+def _statements_at(
+    context: Context, step: str, line: int, acl: str
+) -> tuple[EximSession, AclRun, list[AclStatement]]:
+    """Every run of the statement at LINE of ACL while Exim decided the last reply."""
+    session, run = _decision(context, step)
+    runs = session.last_reply.acl_runs
+    return session, run, [s for r in runs for s in r.all_statements() if s.acl == acl and s.line == line]
+
+
 @then('the statement at line {line:d} of ACL "{acl:EximText}" applied')
 def step_statement_applied(context: Context, line: int, acl: str) -> None:
     """Check that the conditions of that statement held for the last reply, whether
@@ -146,15 +186,53 @@ def step_statement_applied(context: Context, line: int, acl: str) -> None:
 
     Example: Then the statement at line 153 of ACL "acl_check_data" applied
     """
-    session, run = _decision(context, "Then the statement at line ... applied")
-    reply = session.last_reply
-    statements = [s for r in reply.acl_runs for s in r.all_statements() if s.acl == acl and s.line == line]
+    session, run, statements = _statements_at(context, "Then the statement at line ... applied", line, acl)
     if any(statement.outcome == "succeeded" for statement in statements):
         return
-    wanted = f'Expected the statement at line {line} of ACL "{acl}" to apply to {what(reply)}, but '
+    wanted = (
+        f'Expected the statement at line {line} of ACL "{acl}" to apply to {what(session.last_reply)}, but '
+    )
     if not statements:
         raise session.failure(wanted + "Exim did not reach it.\n" + describe_decision(run))
     last = statements[-1]
     text = "\n".join(quoted(last.file, last.line))
     outcome = last.outcome or "were not all tested"
     raise session.failure(wanted + f"its conditions {outcome} ({last.file}):\n{text}")
+
+
+@then('the statement at line {line:d} of ACL "{acl:EximText}" did not apply')
+def step_statement_did_not_apply(context: Context, line: int, acl: str) -> None:
+    """Check that the conditions of that statement did not all hold for the last
+    reply, or that Exim never reached it: a rule that let this one through.
+
+    Example: Then the statement at line 157 of ACL "acl_check_rcpt" did not apply
+    """
+    step = "Then the statement at line ... did not apply"
+    session, run, statements = _statements_at(context, step, line, acl)
+    applied = next((statement for statement in statements if statement.outcome == "succeeded"), None)
+    if applied is None:
+        return
+    text = "\n".join(quoted(applied.file, applied.line))
+    raise session.failure(
+        f'Expected the statement at line {line} of ACL "{acl}" not to apply to {what(session.last_reply)}, '
+        f"but its conditions held ({applied.file}):\n{text}\n{describe_decision(run)}"
+    )
+
+
+@then('the ACL variable "{name:EximText}" contains "{text:EximText}"')
+def step_acl_variable_contains(context: Context, name: str, text: str) -> None:
+    """Check the last value this session's ACLs gave an ACL variable (`set acl_m_x =
+    ...`, as Exim traced it expanded) contains TEXT (case-insensitive).
+
+    Example: Then the ACL variable "acl_m_reject_spam" contains "yes"
+    """
+    session = _traced_session(context, "Then the ACL variable ... contains")
+    variable = name.removeprefix("$")
+    values = acl_variables(session.trace)
+    if variable in values and appears_in(text, values[variable]):
+        return
+    wanted = f'Expected the ACL variable "{variable}" to contain "{text}", but '
+    if variable in values:
+        raise session.failure(wanted + f'the ACLs set it to "{values[variable]}".')
+    shown = "\n".join(f"  {key} = {value}" for key, value in values.items()) or "  (none)"
+    raise session.failure(wanted + f"the ACLs did not set it. Variables they set:\n{shown}")

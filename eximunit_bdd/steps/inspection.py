@@ -57,7 +57,8 @@ def step_option_state(context: Context, name: str, state: OptionState) -> None:
 
 @then('the option "{name:EximName}" of {kind:EximDriverKind} "{driver:EximName}" is "{value:EximText}"')
 def step_driver_option_is(context: Context, name: str, kind: str, driver: str, value: str) -> None:
-    """Check an option of a router or transport (`exim -bP router NAME`).
+    """Check an option of a router, transport or authenticator (`exim -bP router
+    NAME`, `exim -bP authenticator NAME`).
 
     Example: Then the option "port" of transport "hub_smtp" is "25"
     """
@@ -66,7 +67,8 @@ def step_driver_option_is(context: Context, name: str, kind: str, driver: str, v
 
 @then('the option "{name:EximName}" of {kind:EximDriverKind} "{driver:EximName}" is {state:EximOptionState}')
 def step_driver_option_state(context: Context, name: str, kind: str, driver: str, state: OptionState) -> None:
-    """Check that an option of a router or transport is set, unset, true or false.
+    """Check that an option of a router, transport or authenticator is set, unset,
+    true or false.
 
     Example: Then the option "verify_recipient" of router "hubbed" is true
     """

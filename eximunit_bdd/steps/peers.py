@@ -8,7 +8,16 @@ from typing import Any, TypeVar
 
 from ..bdd.scenario import ScenarioState
 from ..errors import FakePeerAssertionError, StepUsageError
-from ..fakes import DownPeer, FakeClamd, FakeGreylistd, FakePeer, FakeSmtpServer, FakeSpamd, RuleScanner
+from ..fakes import (
+    DownPeer,
+    FakeClamd,
+    FakeDovecotAuth,
+    FakeGreylistd,
+    FakePeer,
+    FakeSmtpServer,
+    FakeSpamd,
+    RuleScanner,
+)
 from ..text import counted, visible
 from .registry import Context, given, scenario_state, table_column, then
 
@@ -56,7 +65,8 @@ def step_fake_smtp_only(context: Context, name: str) -> None:
 def step_fake_down(context: Context, kind: str, name: str) -> None:
     """Make the peer unreachable: its port is reserved but nothing answers, so Exim's
     connection is refused at once. Works for an SMTP server, a spam scanner, a virus
-    scanner and a greylisting server; it replaces a peer of that name declared earlier.
+    scanner, a greylisting server and a Dovecot auth server (AUTH then gets 435); it
+    replaces a peer of that name declared earlier.
 
     Example: Given the fake SMTP server "hub" is down
     """
@@ -102,6 +112,21 @@ def step_fake_greylistd(context: Context, name: str) -> None:
     Example: Given a fake greylisting server "greylistd"
     """
     _add(context, FakeGreylistd, name)
+
+
+@given('a fake Dovecot auth server "{name:EximText}" with these users:')
+def step_fake_dovecot(context: Context, name: str) -> None:
+    """Start a fake Dovecot auth service (for Exim's `driver = dovecot` authenticators,
+    with `server_socket = 127.0.0.1 NAME_PORT`) that knows the users in the table
+    (columns `user` and `password`) and offers PLAIN and LOGIN: the right password
+    gets 235, any other 535.
+
+    Example: Given a fake Dovecot auth server "dovecot" with these users:
+                 | user           | password |
+                 | anna@coop.test | orchard  |
+    """
+    users = {row["user"]: row["password"] for row in table_column(context, "user", "password")}
+    _add(context, FakeDovecotAuth, name, users)
 
 
 @then('the fake spam scanner "{name:EximText}" was not asked')

@@ -16,7 +16,7 @@ from parse import with_pattern
 
 from ..bdd.scenario import ScenarioState, scenario_state
 from ..errors import EximUnitError, StepUsageError
-from ..fakes import FakeClamd, FakeGreylistd, FakeSmtpServer, FakeSpamd
+from ..fakes import FakeClamd, FakeDovecotAuth, FakeGreylistd, FakeSmtpServer, FakeSpamd
 from ..oneshot.build import KINDS
 
 __all__ = [
@@ -71,11 +71,11 @@ register_type(
     EximWord=_matching(r"\S+"),
     EximText=_matching(r".*?"),
     EximOptionState=_matching(r"set|unset|true|false"),
-    EximDriverKind=_matching(r"router|transport"),
+    EximDriverKind=_matching(r"router|transport|authenticator"),
     EximCapabilityKind=_matching("|".join(KINDS)),
     # The kinds a "the fake KIND "NAME" is down" step may name.
     EximPeerKind=_matching(
-        "|".join(cls.kind for cls in (FakeSmtpServer, FakeSpamd, FakeClamd, FakeGreylistd))
+        "|".join(cls.kind for cls in (FakeSmtpServer, FakeSpamd, FakeClamd, FakeGreylistd, FakeDovecotAuth))
     ),
 )
 
@@ -105,7 +105,9 @@ def _readable_errors(func: Step) -> Callable[..., None]:
     return step
 
 
-def _decorator(register: Callable[[str], Callable[[Callable[..., None]], object]]) -> Callable[[str], Callable[[Step], Step]]:  # noqa: E501
+def _decorator(
+    register: Callable[[str], Callable[[Callable[..., None]], object]],
+) -> Callable[[str], Callable[[Step], Step]]:  # noqa: E501
     def decorator(pattern: str) -> Callable[[Step], Step]:
         def add(func: Step) -> Step:
             register(pattern)(_readable_errors(func))

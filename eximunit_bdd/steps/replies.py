@@ -10,6 +10,7 @@ from typing import Any, Callable, NamedTuple
 
 from ..bdd.scenario import ScenarioState
 from ..errors import StepUsageError, UnexpectedReplyError
+from ..smtp.ehlo import extensions, offers
 from ..smtp.expectations import Verdict, matches, smtp_failure
 from ..smtp.reply import Reply
 from .registry import Context, scenario_state, table_column, then
@@ -175,6 +176,43 @@ def step_server_closed(context: Context) -> None:
             f"Expected the server to have closed the connection, but it is open after its last "
             f"reply, {session.last_reply.code} {session.last_reply.text}."
         )
+
+
+def _check_offer(context: Context, extension: str, offered: bool) -> None:
+    session = scenario_state(context).session
+    ehlo = session.ehlo_reply
+    if ehlo is None:
+        raise StepUsageError(
+            '"the server offers" reads the EHLO reply, and there is none now: send EHLO first '
+            "(When I send EHLO client.example; after HELO or STARTTLS, again)."
+        )
+    if offers(ehlo, extension) != offered:
+        listed = (
+            ", ".join(" ".join([keyword, *args]) for keyword, args in extensions(ehlo).items()) or "nothing"
+        )
+        wanted = "to offer" if offered else "not to offer"
+        raise session.failure(f'Expected the server {wanted} "{extension}"; its EHLO reply offers: {listed}.')
+
+
+@then('the server offers "{extension:EximText}"')
+def step_server_offers(context: Context, extension: str) -> None:
+    """Check that the server's EHLO reply offers this extension; words after its
+    keyword must be among its parameters ("AUTH PLAIN": AUTH with PLAIN among its
+    mechanisms; case-insensitive).
+
+    Example: Then the server offers "AUTH PLAIN"
+    """
+    _check_offer(context, extension, True)
+
+
+@then('the server does not offer "{extension:EximText}"')
+def step_server_does_not_offer(context: Context, extension: str) -> None:
+    """Check that the server's EHLO reply does not offer this extension (or, for
+    "AUTH CRAM-MD5", not that mechanism).
+
+    Example: Then the server does not offer "CHUNKING"
+    """
+    _check_offer(context, extension, False)
 
 
 @then("these recipients get these replies:")

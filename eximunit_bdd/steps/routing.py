@@ -63,6 +63,17 @@ def step_routed_to_transport(context: Context, address: str, transport: str) -> 
     scenario_state(context).config.assert_routed(address, transport=transport)
 
 
+@then('mail for {address:EximMailbox} is delivered to a file ending in "{text:EximText}"')
+def step_delivered_to_file(context: Context, address: str, text: str) -> None:
+    """Check that a delivery of mail for the address writes to a file, directory or
+    Maildir whose path ends in TEXT: the transport's `file` or `directory` expanded
+    for that address (-bt does not print it), or the file a redirect names.
+
+    Example: Then mail for <anna@coop.test> is delivered to a file ending in "coop.test/anna"
+    """
+    scenario_state(context).config.assert_delivered_to_file(address, text)
+
+
 @then("mail for {address:EximMailbox} makes {count:d} deliveries")
 def step_deliveries(context: Context, address: str, count: int) -> None:
     """Check how many deliveries mail for the address makes, after every redirect

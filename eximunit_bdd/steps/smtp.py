@@ -177,6 +177,27 @@ def step_command(context: Context, line: str) -> None:
     scenario_state(context).session.send(line)
 
 
+@when('I authenticate as "{user:EximText}" with password "{password:EximText}"')
+def step_authenticate_plain(context: Context, user: str, password: str) -> None:
+    """Log in with AUTH PLAIN, the credentials in the command (the transcript shows them
+    decoded). The server's EHLO reply must offer AUTH PLAIN; check the outcome with
+    'Then it is accepted' (235) or 'Then it is rejected with 535'.
+
+    Example: When I authenticate as "anna@coop.test" with password "orchard"
+    """
+    scenario_state(context).session.authenticate(user, password, "PLAIN")
+
+
+@when('I authenticate with LOGIN as "{user:EximText}" with password "{password:EximText}"')
+def step_authenticate_login(context: Context, user: str, password: str) -> None:
+    """Log in with AUTH LOGIN, answering the server's prompts for the user name and the
+    password (the transcript shows them decoded); the last reply is checked next.
+
+    Example: When I authenticate with LOGIN as "anna@coop.test" with password "orchard"
+    """
+    scenario_state(context).session.authenticate(user, password, "LOGIN")
+
+
 @when("I send QUIT")
 def step_quit(context: Context) -> None:
     """End the session politely; the server answers 221.

@@ -2,9 +2,10 @@
 
 For every ACL it runs, Exim traces `using ACL "NAME"`, then for each statement
 `processing "VERB" (FILE LINE)`, its conditions (`check ...`), the message it would
-give (`message: ...`) and `VERB: condition test succeeded|failed|deferred|error`,
-and at last `end of ACL "NAME": VERDICT`. An ACL run from a condition (`acl = NAME`)
-is traced inside the statement that ran it, one space deeper.
+give (`message: ...`) and log (`l_message: ...`), `VERB: condition test
+succeeded|failed|deferred|error`, and at last `end of ACL "NAME": VERDICT`. An ACL
+run from a condition (`acl = NAME`) is traced inside the statement that ran it, one
+space deeper.
 
 >>> runs = parse_acl_runs([
 ...     '>>> using ACL "acl_check_rcpt"',
@@ -31,6 +32,7 @@ VERBS = ("accept", "defer", "deny", "discard", "drop", "require", "warn")
 _USING = re.compile(r'^>>>\s+using ACL "([^"]+)"')
 _PROCESSING = re.compile(r'^>>>\s+processing "(\w+)" \((.+) (\d+)\)$')
 _MESSAGE = re.compile(r"^>>>\s+message: (.*)$")
+_LOG_MESSAGE = re.compile(r"^>>>\s*l_message: (.*)$")
 _CHECK = re.compile(r"^>>>\s+check (.*)$")
 _OUTCOME = re.compile(r'^>>>\s+(\w+): condition test (succeeded|failed|deferred|error) in ACL "([^"]+)"')
 _END = re.compile(r'^>>>\s+end of ACL "([^"]+)": (.+)$')
@@ -48,6 +50,8 @@ class AclStatement:
     outcome: str = ""
     #: The message as written in the configuration (unexpanded), if it has one.
     message: str | None = None
+    #: Its `log_message` as written (unexpanded), if it has one.
+    log_message: str | None = None
     #: The conditions Exim tested, as traced (`hosts = +blocked_hosts`), in order; the
     #: last one tested decided the outcome.
     conditions: list[str] = field(default_factory=list)
@@ -141,6 +145,8 @@ def parse_acl_runs(trace: Iterable[str], start_of: Callable[[str, int], int] = _
             stack[-1].statements[-1].conditions.append(match[1])
         elif (match := _MESSAGE.match(line)) and stack[-1].statements:
             stack[-1].statements[-1].message = match[1]
+        elif (match := _LOG_MESSAGE.match(line)) and stack[-1].statements:
+            stack[-1].statements[-1].log_message = match[1]
         elif (match := _OUTCOME.match(line)) and stack[-1].statements and match[3] == stack[-1].acl:
             stack[-1].statements[-1].outcome = match[2]
         elif (match := _END.match(line)) and match[1] == stack[-1].acl:

@@ -112,6 +112,24 @@ EXPECTED_FAILURES = {
     "claims the server hung up while it is open": [
         "Expected the server to have closed the connection, but it is open after its last reply, 250"
     ],
+    "claims a wrong password logs in": [
+        'Expected AUTH PLAIN AGFubmFAY29vcC50ZXN0AGFwcGxl (user "anna@coop.test", password "apple") '
+        "to be accepted with 235.",
+        "535 Incorrect authentication data",
+    ],
+    "claims a right LOGIN password is refused": [
+        'Expected c291cmRvdWdo (AUTH LOGIN password "sourdough" for "bea@bakery.test") to be rejected with 535.',
+        'C: YmVhQGJha2VyeS50ZXN0 (AUTH LOGIN user "bea@bakery.test")',
+        "235 Authentication succeeded",
+    ],
+    "claims the server offers a mechanism it does not": [
+        'Expected the server to offer "AUTH CRAM-MD5"; its EHLO reply offers: SIZE 20971520, 8BITMIME,',
+        "AUTH PLAIN LOGIN",
+    ],
+    "claims the server does not offer AUTH PLAIN": [
+        'Expected the server not to offer "AUTH PLAIN"; its EHLO reply offers:',
+        "AUTH PLAIN LOGIN",
+    ],
 }
 
 
@@ -165,6 +183,15 @@ EXPECTED_PEER_FAILURES = {
     "claims the bakery's mail is accepted while spamd is down": [
         "Expected the message to be accepted",
         "451 Temporary local problem",
+    ],
+    "claims a user Dovecot does not know logs in": [
+        'Expected AUTH PLAIN AG1hbGxvcnlAY29vcC50ZXN0AG9yY2hhcmQ= (user "mallory@coop.test", '
+        'password "orchard") to be accepted.',
+        "535 Incorrect authentication data",
+    ],
+    "claims members log in while Dovecot is down": [
+        "Expected AUTH LOGIN to be accepted with 235.",
+        "435 Unable to authenticate at present",
     ],
 }
 
@@ -312,23 +339,23 @@ EXPECTED_DNS_FAILURES = {
 
 EXPECTED_DECISION_FAILURES = {
     "claims the wrong line decided": [
-        "Expected RCPT TO:<bob@other.example> to be decided by the statement at line 128 of ACL "
+        "Expected RCPT TO:<bob@other.example> to be decided by the statement at line 135 of ACL "
         '"acl_check_rcpt".',
         'Decided by the "deny" statement of ACL "acl_check_rcpt" (',
-        "examples/coop/exim4.conf, line 166): 166 | deny message = relay not permitted",
+        "examples/coop/exim4.conf, line 175): 175 | deny message = relay not permitted",
     ],
     "claims the wrong verb decided": [
         'Decided by the "defer" statement of ACL "acl_check_rcpt"',
-        "126 | defer domains = +migrating_domains 127 | message = $domain is moving to a new server",
+        "133 | defer domains = +migrating_domains 134 | message = $domain is moving to a new server",
     ],
     "claims the wrong message": [
         'to be decided by a "deny" statement with message "relay not permitted".',
-        "128 | deny domains = +local_domains 129 | !verify = recipient 130 | message = 550 5.1.1",
+        "135 | deny domains = +local_domains 136 | !verify = recipient 137 | message = 550 5.1.1",
     ],
     "claims a warn applied that did not": [
-        'Expected the statement at line 138 of ACL "acl_check_rcpt" to apply to RCPT TO:<anna@coop.test>, '
+        'Expected the statement at line 145 of ACL "acl_check_rcpt" to apply to RCPT TO:<anna@coop.test>, '
         "but its conditions failed",
-        "138 | warn domains = +spam_rejecting_domains",
+        "145 | warn domains = +spam_rejecting_domains",
     ],
     "claims the accept whose condition erred decided": [
         'Expected RCPT TO:<broken@shapes.test> to be decided by the "accept" statement at line 25.',
@@ -336,8 +363,27 @@ EXPECTED_DECISION_FAILURES = {
         "(a condition failed with an error), so it deferred:",
     ],
     "claims a rejection was a deferral": [
-        "Expected RCPT TO:<bob@other.example> to be deferred by the statement at line 166.",
+        "Expected RCPT TO:<bob@other.example> to be deferred by the statement at line 175.",
         'Decided by the "deny" statement of ACL "acl_check_rcpt"',
+    ],
+    "claims a header the DATA ACL adds is not added": [
+        'Expected the ACLs not to add the header "X-Coop-Checked", but they added:',
+        "X-Coop-Checked: by mx.coop.test for [192.0.2.1]",
+    ],
+    "claims the relay rule did not apply to relaying": [
+        'Expected the statement at line 175 of ACL "acl_check_rcpt" not to apply to '
+        "RCPT TO:<bob@other.example>, but its conditions held",
+        "175 | deny message = relay not permitted 176 | log_message = relay attempt for $local_part@$domain",
+    ],
+    "claims the wrong log message": [
+        'Expected RCPT TO:<bob@other.example> to be decided by a "deny" statement with log message "spam run".',
+        "176 | log_message = relay attempt for $local_part@$domain",
+    ],
+    "claims an ACL variable was set for a member who did not choose it": [
+        'Expected the ACL variable "acl_m_reject_spam" to contain "yes", but the ACLs did not set it.',
+    ],
+    "claims an ACL variable holds another value": [
+        'Expected the ACL variable "acl_m_reject_spam" to contain "no", but the ACLs set it to "yes".',
     ],
 }
 
@@ -456,6 +502,19 @@ EXPECTED_ERRORS = {
     ),
     "names the client's host before connecting": (
         "StepUsageError: write 'Given a connection from IP' before 'Given the client's host name is ...'"
+    ),
+    "authenticates before EHLO": (
+        "StepUsageError: AUTH PLAIN needs the server's EHLO reply first (it says which mechanisms it "
+        "offers): send EHLO before it (When I send EHLO client.example)."
+    ),
+    "authenticates on a server that does not offer AUTH": (
+        "StepUsageError: The server's EHLO reply does not offer AUTH PLAIN, so AUTH was not sent:"
+    ),
+    "gives a fake Dovecot a table without passwords": (
+        "StepUsageError: this step needs a table with the columns 'user', 'password'; it has ['user']"
+    ),
+    "asks what the server offers before EHLO": (
+        "StepUsageError: \"the server offers\" reads the EHLO reply, and there is none now: send EHLO first"
     ),
     "sends a command while Exim waits for the message": (
         "UnsupportedCommandError: Exim is waiting for the message text after DATA's 354, "

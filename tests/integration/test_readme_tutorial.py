@@ -46,7 +46,9 @@ def _run_against_the_example(tmp_path, feature: str) -> str:
     (tmp_path / "readme.feature").write_text(feature)
     run = subprocess.run(
         [sys.executable, "-m", "behave", "-D", f"exim_config={EXAMPLE_CONFIG}", "."],
-        cwd=tmp_path, capture_output=True, text=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     return run.stdout
@@ -59,6 +61,7 @@ def _run_against_the_example(tmp_path, feature: str) -> str:
         ("Feature: Where the co-op's mail goes", 6),
         ("Feature: The garden co-op's DNS checks", 3),
         ("Feature: Which rule of the configuration decided\n", 1),
+        ("Feature: Members log in to send their mail", 4),
     ],
 )
 def test_each_tutorial_feature_runs_against_the_example(tmp_path, marker, scenarios):
@@ -67,7 +70,10 @@ def test_each_tutorial_feature_runs_against_the_example(tmp_path, marker, scenar
     assert re.search(rf"^{scenarios} scenarios? passed, 0 failed", output, re.M), output
 
 
-@pytest.mark.parametrize("first_line", [r"\.ifdef HUB_PORT", r"  deny    domains = \+dns_checking_domains"])
+@pytest.mark.parametrize(
+    "first_line",
+    [r"\.ifdef HUB_PORT", r"  deny    domains = \+dns_checking_domains", r"\.ifdef DOVECOT_PORT"],
+)
 def test_the_configuration_shown_is_the_example_s(first_line):
     block = re.search(rf"^```\n({first_line}\n.*?)^```", _readme(), re.S | re.M)
     assert block, f"the README shows no configuration starting {first_line}"

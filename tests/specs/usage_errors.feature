@@ -119,3 +119,23 @@ Feature: Specs that cannot run: each scenario must end in a clear error
 
   Scenario: asks whether an option with a space in its name exists
     Then Exim has the option "smtp accept max"
+
+  Scenario: authenticates before EHLO
+    Given a connection from 203.0.113.5
+    When I authenticate as "anna@coop.test" with password "orchard"
+
+  Scenario: authenticates on a server that does not offer AUTH
+    Given the Exim configuration "tests/configs/acl_shapes.conf"
+    And a connection from 203.0.113.5
+    When I send EHLO laptop.example
+    And I authenticate as "anna@coop.test" with password "orchard"
+
+  Scenario: gives a fake Dovecot a table without passwords
+    Given a fake Dovecot auth server "dovecot" with these users:
+      | user           |
+      | anna@coop.test |
+
+  Scenario: asks what the server offers before EHLO
+    Given a connection from 203.0.113.5
+    When I send HELO laptop.example
+    Then the server offers "AUTH PLAIN"

@@ -86,3 +86,25 @@ Feature: Claims that are false for the bundled example: every scenario must fail
     And I send RCPT TO <refuses@prdr.test>
     And I send a message with subject "Minutes"
     Then the message is accepted for <refuses@prdr.test>
+
+  Scenario: claims a wrong password logs in
+    Given a connection from 203.0.113.5
+    When I send EHLO laptop.example
+    And I authenticate as "anna@coop.test" with password "apple"
+    Then it is accepted with 235
+
+  Scenario: claims a right LOGIN password is refused
+    Given a connection from 203.0.113.5
+    When I send EHLO laptop.example
+    And I authenticate with LOGIN as "bea@bakery.test" with password "sourdough"
+    Then it is rejected with 535
+
+  Scenario: claims the server offers a mechanism it does not
+    Given a connection from 203.0.113.5
+    When I send EHLO laptop.example
+    Then the server offers "AUTH CRAM-MD5"
+
+  Scenario: claims the server does not offer AUTH PLAIN
+    Given a connection from 203.0.113.5
+    When I send EHLO laptop.example
+    Then the server does not offer "AUTH PLAIN"

@@ -6,13 +6,13 @@ Feature: False claims about which statement decided
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <bob@other.example>
-    Then it was decided by the ACL "acl_check_rcpt" statement at line 128
+    Then it was decided by the ACL "acl_check_rcpt" statement at line 135
 
   Scenario: claims the wrong verb decided
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <erik@choir.test>
-    Then it was decided by the "deny" statement at line 126
+    Then it was decided by the "deny" statement at line 133
 
   Scenario: claims the wrong message
     Given a connection from 192.0.2.1
@@ -24,7 +24,7 @@ Feature: False claims about which statement decided
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <anna@coop.test>
-    Then the statement at line 138 of ACL "acl_check_rcpt" applied
+    Then the statement at line 145 of ACL "acl_check_rcpt" applied
 
   Scenario: claims the accept whose condition erred decided
     Given the Exim configuration "tests/configs/acl_shapes.conf"
@@ -37,4 +37,35 @@ Feature: False claims about which statement decided
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <bob@other.example>
-    Then it was deferred by the statement at line 166
+    Then it was deferred by the statement at line 175
+
+  Scenario: claims a header the DATA ACL adds is not added
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <anna@coop.test>
+    And I send a message with subject "minutes"
+    Then the header "X-Coop-Checked" is not added
+
+  Scenario: claims the relay rule did not apply to relaying
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <bob@other.example>
+    Then the statement at line 175 of ACL "acl_check_rcpt" did not apply
+
+  Scenario: claims the wrong log message
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <bob@other.example>
+    Then it was decided by the "deny" statement with log message "spam run"
+
+  Scenario: claims an ACL variable was set for a member who did not choose it
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <anna@coop.test>
+    Then the ACL variable "acl_m_reject_spam" contains "yes"
+
+  Scenario: claims an ACL variable holds another value
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <info@bakery.test>
+    Then the ACL variable "acl_m_reject_spam" contains "no"

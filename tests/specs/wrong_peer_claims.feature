@@ -102,3 +102,19 @@ Feature: False claims about the example's fake-peer policies: every scenario mus
     And I send RCPT TO <bea@bakery.test>
     And I send a message with subject "Order 17"
     Then the fake virus scanner "clamd" was not asked
+
+  Scenario: claims a user Dovecot does not know logs in
+    Given a fake Dovecot auth server "dovecot" with these users:
+      | user           | password |
+      | anna@coop.test | orchard  |
+    And a connection from 203.0.113.5
+    When I send EHLO laptop.example
+    And I authenticate as "mallory@coop.test" with password "orchard"
+    Then it is accepted
+
+  Scenario: claims members log in while Dovecot is down
+    Given the fake Dovecot auth server "dovecot" is down
+    And a connection from 203.0.113.5
+    When I send EHLO laptop.example
+    And I authenticate with LOGIN as "anna@coop.test" with password "orchard"
+    Then it is accepted with 235

@@ -8,6 +8,7 @@ import pytest
 from eximunit_bdd.acl.decision import describe_decision
 from eximunit_bdd.acl.source import acl_statements, router_names, statement_text
 from eximunit_bdd.trace.acl_runs import parse_acl_runs
+from eximunit_bdd.trace.variables import acl_variables
 
 from ..conftest import EXAMPLE_CONFIG, ROOT
 
@@ -50,8 +51,8 @@ def test_a_decision_inside_a_nested_acl_is_followed_inwards(runs):
         ("acl_sender_ok", "deny", "acl_inner.conf", 3, "sender $sender_address refused"),
     ]
     # When the nested ACL accepts, the require passes and a later statement decides.
-    assert _decided(runs[6]) == [("acl_check_rcpt", "accept", "acl.conf", 35, None)]
-    assert [s.line for s in runs[6].all_statements()] == [28, 29, 30, 3, 5, 31, 33, 35]
+    assert _decided(runs[6]) == [("acl_check_rcpt", "accept", "acl.conf", 36, None)]
+    assert [s.line for s in runs[6].all_statements()] == [28, 29, 30, 3, 5, 31, 33, 36]
 
 
 def test_the_conditions_tested_are_kept_in_order(runs):
@@ -109,9 +110,24 @@ def test_every_statement_of_a_configuration_and_its_includes():
         ("acl.conf", 30, "acl_check_rcpt", "require"),
         ("acl.conf", 31, "acl_check_rcpt", "defer"),
         ("acl.conf", 33, "acl_check_rcpt", "deny"),
-        ("acl.conf", 35, "acl_check_rcpt", "accept"),
+        ("acl.conf", 36, "acl_check_rcpt", "accept"),
     ]
 
 
 def test_the_routers_of_a_configuration():
     assert router_names(EXAMPLE_CONFIG) == ["hubbed", "aliases", "mailboxes", "remote"]
+
+
+def test_a_statement_keeps_its_log_message_as_written(runs):
+    deny = runs[5].decided_by
+    assert deny is not None and deny.log_message == "relay to $domain"
+    assert runs[4].decided_by is not None and runs[4].decided_by.log_message is None
+
+
+def test_acl_variables_keep_the_last_value_the_trace_shows(recorded):
+    trace = recorded("acl/session.stderr").splitlines()
+    assert acl_variables(trace) == {"acl_m_last": "bob"}
+    assert acl_variables([">>> check set acl_c_n = 1", ">>> check set acl_c_n = 2"]) == {"acl_c_n": "2"}
+    # A nested ACL's trace is one space deeper; the expanded value follows its own line only.
+    nested = [">>>  check set acl_m_x = $domain", ">>>                   = a.test", ">>>  = not a value"]
+    assert acl_variables(nested) == {"acl_m_x": "a.test"}

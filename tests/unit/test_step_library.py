@@ -14,6 +14,18 @@ import eximunit_bdd.steps  # noqa: F401 - the aggregator must import and registe
 #: "An SMTP session", "What the server decided besides the reply", "Routing,
 #: verification, expansion, options" and "Fake peers", made concrete.
 VOCABULARY = """
+When I authenticate as "anna@coop.test" with password "orchard"
+When I authenticate with LOGIN as "bea@bakery.test" with password "sourdough"
+Then the server offers "AUTH PLAIN"
+Then the server does not offer "AUTH CRAM-MD5"
+Given a fake Dovecot auth server "dovecot" with these users:
+Given the fake Dovecot auth server "dovecot" is down
+Then the header "X-SPF" is not added
+Then the statement at line 145 of ACL "acl_check_rcpt" did not apply
+Then it was decided by the "deny" statement with log message "relay attempt"
+Then the ACL variable "acl_m_reject_spam" contains "yes"
+Then mail for <anna@coop.test> is delivered to a file ending in "coop.test/anna"
+Then the option "server_set_id" of authenticator "plain_server" is "$auth2"
 Then the fake spam scanner "spamd" was not asked
 Then the fake virus scanner "clamd" was not asked
 Given mail comes from <alice@example.net>
