@@ -18,6 +18,8 @@ from ..exim.sandbox import Sandbox
 from ..fakes import FakePeer, port_macro
 from ..network.netns import PrivateNetwork
 from ..oneshot.config import EximConfig
+from ..oneshot.filtering import FilterResult
+from ..oneshot.message_text import check_message
 from ..oneshot.routing import Routing
 from ..smtp.connection import Connection
 from ..smtp.reply import Reply
@@ -86,8 +88,10 @@ class ScenarioState:
         self.peers: dict[str, FakePeer] = {}
         #: What the scenario's routing checks (-bt) found, for ACL coverage.
         self.routings: list[Routing] = []
-        #: The envelope sender of routing and verification checks (`-f`), if given.
+        #: The envelope sender of routing, verification and filter checks (`-f`), if given.
         self.sender: str | None = None
+        self._message: str | None = None
+        self._filtered: FilterResult | None = None
         self._current: EximSession | None = None
         self._sandbox: Sandbox | None = None
         #: Settings changed after the current session started; they need a new connection.
@@ -214,6 +218,35 @@ class ScenarioState:
         return EximConfig(
             options=self.options.with_macros(self.macros), routings=self.routings, sender=self.sender
         )
+
+    @property
+    def message(self) -> str:
+        """The message of `Given the message:`, which filter checks and message
+        expansions use."""
+        if self._message is None:
+            raise StepUsageError(
+                'this step needs a message: write it under "Given the message:" (headers, an '
+                "empty line, the body) before it."
+            )
+        return self._message
+
+    @message.setter
+    def message(self, text: str) -> None:
+        self._message = check_message(text)  # a malformed message fails the Given step
+
+    @property
+    def filtered(self) -> FilterResult:
+        """What the last filter check found."""
+        if self._filtered is None:
+            raise StepUsageError(
+                'no filter has handled the message yet: write "When the filter "PATH" handles the '
+                'message" or "When the system filter handles the message" before this step.'
+            )
+        return self._filtered
+
+    @filtered.setter
+    def filtered(self, result: FilterResult) -> None:
+        self._filtered = result
 
     @property
     def last_reply(self) -> Reply:

@@ -19,6 +19,8 @@ SECTIONS = {
     "dns": "A fake DNS: blocklists, SPF, DKIM, MX, the client's name",
     "routing": "Routing and verification",
     "inspection": "Expansions, options and the Exim build",
+    "filters": "Filters: the system filter and users' Exim and Sieve filters",
+    "rewriting": "Rewriting and retry rules",
 }
 _PARAMETER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _EXAMPLE = re.compile(r"^Example: (.+)$", re.M)

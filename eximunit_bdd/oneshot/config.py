@@ -12,10 +12,14 @@ import os
 from typing import Mapping, Sequence
 
 from ..exim.options import EximOptions
-from . import build, expansion, options, routing, verification
+from . import build, delivery_path, expansion, filtering, options, retry, rewriting, routing, verification
 from .build import EximBuild
+from .delivery_path import DeliveryPath
 from .expansion import Expansion
+from .filtering import FilterResult
 from .options import OptionState, OptionValue
+from .retry import Retry, RetryRule
+from .rewriting import Rewriting
 from .routing import Host, Routing
 from .run import EximRun, run_exim
 from .verification import Verification
@@ -83,6 +87,11 @@ class EximConfig:
         port the router set (host::port), else the transport's `port` option."""
         return routing.assert_routed_to_host(self.route(address), host, port, self._transport_port)
 
+    def assert_delivered_to_file(self, address: str, text: str) -> DeliveryPath:
+        """A delivery of mail for `address` writes to a file, directory or Maildir whose
+        path ends in `text` (the transport's `file`/`directory`, expanded for it)."""
+        return delivery_path.assert_delivered_to_path(self.options, self.route(address), text)
+
     def assert_redirected(self, address: str, to: str) -> Routing:
         """Mail for `address` is redirected to `to` (directly or further along a chain)."""
         return routing.assert_redirected(self.route(address), to)
@@ -140,10 +149,17 @@ class EximConfig:
 
     # ---- options (-bP) ------------------------------------------------------------------
 
-    def option(self, name: str, *, router: str | None = None, transport: str | None = None) -> OptionValue:
-        """An option's value as Exim read it: of the main section, or of a router or
-        transport (`option("port", transport="hub_smtp")`)."""
-        return options.ask_option(self.options, name, router, transport).option
+    def option(
+        self,
+        name: str,
+        *,
+        router: str | None = None,
+        transport: str | None = None,
+        authenticator: str | None = None,
+    ) -> OptionValue:
+        """An option's value as Exim read it: of the main section, or of a router,
+        transport or authenticator (`option("port", transport="hub_smtp")`)."""
+        return options.ask_option(self.options, name, router, transport, authenticator).option
 
     def assert_has_option(self, name: str) -> OptionValue:
         """Exim has a main-section option called `name`."""
@@ -165,37 +181,26 @@ class EximConfig:
         """The transports' names, in order."""
         return options.driver_names(self.options, "transport")
 
-    def assert_option(
-        self, name: str, value: str, *, router: str | None = None, transport: str | None = None
-    ) -> OptionValue:
-        """The option's value is `value` exactly (for a boolean: true/yes or false/no)."""
-        return options.assert_option(options.ask_option(self.options, name, router, transport), value)
+    def assert_option(self, name: str, value: str, **driver: str) -> OptionValue:
+        """The option's value is `value` exactly (for a boolean: true/yes or false/no);
+        `driver` names its router, transport or authenticator (`transport="hub_smtp"`)."""
+        return options.assert_option(options.ask_option(self.options, name, **driver), value)
 
-    def assert_option_state(
-        self, name: str, state: OptionState, *, router: str | None = None, transport: str | None = None
-    ) -> OptionValue:
+    def assert_option_state(self, name: str, state: OptionState, **driver: str) -> OptionValue:
         """The option is `set` or `unset`, or (a boolean) `true` or `false`."""
-        return options.assert_option_state(options.ask_option(self.options, name, router, transport), state)
+        return options.assert_option_state(options.ask_option(self.options, name, **driver), state)
 
-    def assert_option_set(
-        self, name: str, *, router: str | None = None, transport: str | None = None
-    ) -> OptionValue:
-        return self.assert_option_state(name, "set", router=router, transport=transport)
+    def assert_option_set(self, name: str, **driver: str) -> OptionValue:
+        return self.assert_option_state(name, "set", **driver)
 
-    def assert_option_unset(
-        self, name: str, *, router: str | None = None, transport: str | None = None
-    ) -> OptionValue:
-        return self.assert_option_state(name, "unset", router=router, transport=transport)
+    def assert_option_unset(self, name: str, **driver: str) -> OptionValue:
+        return self.assert_option_state(name, "unset", **driver)
 
-    def assert_option_true(
-        self, name: str, *, router: str | None = None, transport: str | None = None
-    ) -> OptionValue:
-        return self.assert_option_state(name, "true", router=router, transport=transport)
+    def assert_option_true(self, name: str, **driver: str) -> OptionValue:
+        return self.assert_option_state(name, "true", **driver)
 
-    def assert_option_false(
-        self, name: str, *, router: str | None = None, transport: str | None = None
-    ) -> OptionValue:
-        return self.assert_option_state(name, "false", router=router, transport=transport)
+    def assert_option_false(self, name: str, **driver: str) -> OptionValue:
+        return self.assert_option_state(name, "false", **driver)
 
     # ---- the build and validity (-bV) ---------------------------------------------------
 
@@ -225,6 +230,58 @@ class EximConfig:
 
     def assert_version_at_least(self, version: str) -> EximBuild:
         return build.assert_version_at_least(self.build(), version)
+
+    # ---- expansion with a message (-bem) ------------------------------------------------
+
+    def expand_with_message(self, string: str, message: str) -> Expansion:
+        """`exim -bem FILE STRING`: `string` expanded with `message`'s headers and body."""
+        return expansion.expand(self.options, string, message)
+
+    # ---- filters (-bf, -bF) -------------------------------------------------------------
+
+    def filter_message(
+        self, path: str | os.PathLike[str], message: str, recipient: str | None = None, system: bool = False
+    ) -> FilterResult:
+        """`exim -bf PATH` (`system`: `-bF PATH`): what the filter would do with `message`
+        for `recipient` (`-bfl`/`-bfd`); check it with the `filtering.assert_*` helpers."""
+        return filtering.filter_message(
+            self.options, path, message, sender=self.sender, recipient=recipient, system=system
+        )
+
+    def system_filter_message(self, message: str, recipient: str | None = None) -> FilterResult:
+        """`exim -bF SYSTEM_FILTER` with the configuration's `system_filter`."""
+        return filtering.system_filter_message(self.options, message, sender=self.sender, recipient=recipient)
+
+    def system_filter(self) -> str:
+        """The configuration's system filter file, expanded; StepUsageError if it has none."""
+        return filtering.system_filter_path(self.options)
+
+    # ---- rewriting (-brw) ---------------------------------------------------------------
+
+    def rewrite(self, address: str) -> Rewriting:
+        """`exim -brw ADDRESS`: the address in each header and envelope field."""
+        return rewriting.rewrite(self.options, address)
+
+    def assert_rewrites(self, address: str, new: str, in_field: str) -> Rewriting:
+        """Rewriting `address` gives `new` in `in_field` (`from`, `env-to`, ...)."""
+        return rewriting.assert_rewrites(self.rewrite(address), new, in_field)
+
+    def assert_rewrites_nothing(self, address: str) -> Rewriting:
+        """No rewrite rule changes `address` in any field."""
+        return rewriting.assert_rewrites_nothing(self.rewrite(address))
+
+    # ---- retry rules (-brt) -------------------------------------------------------------
+
+    def retry_rule(self, address: str, error: str | None = None) -> Retry:
+        """`exim -brt ADDRESS [ERROR]`: the retry rule for an address or domain."""
+        return retry.retry_rule(self.options, address, error)
+
+    def assert_retry_rule(self, address: str, rule: str, error: str | None = None) -> RetryRule:
+        """The retry rule for `address` is `rule` (whole, or its schedules alone)."""
+        return retry.assert_retry_rule(self.retry_rule(address, error), rule)
+
+    def assert_no_retry_rule(self, address: str, error: str | None = None) -> Retry:
+        return retry.assert_no_retry_rule(self.retry_rule(address, error))
 
     # ---- internals ----------------------------------------------------------------------
 

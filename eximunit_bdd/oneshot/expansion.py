@@ -1,12 +1,19 @@
 """Expansion (`exim -be STRING`): what a string expands to with the configuration's
-lists, macros and lookups, or why it fails; asked of Exim and checked."""
+lists, macros and lookups, or why it fails; with a message (`exim -bem FILE STRING`),
+also with its headers, body and size (`$h_subject:`, `$message_body`); asked of Exim
+and checked. Both print the result (several lines if it has newlines) or `Failed: ...`,
+and exit 0 either way."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 
 from ..exim.options import EximOptions
+from ..exim.sandbox import sandbox_base
 from ..text import appears_in
+from .message_text import check_message
 from .run import answer_failure, run_exim
 
 __all__ = ["Expansion", "expand", "assert_expands", "assert_expansion_fails"]
@@ -33,10 +40,22 @@ class Expansion:
         return self.result if self.result is not None else f"{_FAILED}{self.error}"
 
 
-def expand(options: EximOptions, string: str) -> Expansion:
+def expand(options: EximOptions, string: str, message: str | None = None) -> Expansion:
     """`exim -be STRING`: the expanded string, or Exim's reason for failing (a broken
-    expansion prints `Failed: ...` and still exits 0)."""
-    run = run_exim(options, "-be", "--", string)
+    expansion prints `Failed: ...` and still exits 0). With `message` (checked first:
+    headers, an empty line, the body), `exim -oi -bem FILE STRING`, FILE a temporary
+    copy of it, always removed (`-oi`: a lone `.` line is text, not the end)."""
+    if message is None:
+        run = run_exim(options, "-be", "--", string)
+    else:
+        text = check_message(message)
+        descriptor, path = tempfile.mkstemp(prefix="eximunit-message.", suffix=".eml", dir=sandbox_base())
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogateescape") as file:
+                file.write(text)
+            run = run_exim(options, "-oi", "-bem", path, "--", string)
+        finally:
+            os.unlink(path)
     output = run.stdout[:-1] if run.stdout.endswith("\n") else run.stdout
     if output.startswith(_FAILED):
         return Expansion(string, None, output[len(_FAILED) :], run.command)

@@ -3,6 +3,17 @@
 Importing registers the steps with behave; nothing is added to your namespace.
 """
 
-from . import configuration, decisions, dns, inspection, peers, replies, routing, smtp  # noqa: F401 - imported to register
+from . import (  # noqa: F401 - imported to register
+    configuration,
+    decisions,
+    dns,
+    filters,
+    inspection,
+    peers,
+    replies,
+    rewriting,
+    routing,
+    smtp,
+)
 
 __all__: list[str] = []

@@ -1,10 +1,24 @@
-"""Steps that check expansions (`exim -be`), option values (`exim -bP`), the Exim
+"""Steps that check expansions (`exim -be`, with a message `-bem`), option values (`exim -bP`), the Exim
 build (`exim -bV`) and that the configuration is valid. No connection is needed."""
 
 from __future__ import annotations
 
+from ..oneshot import expansion
 from ..oneshot.options import OptionState
 from .registry import Context, scenario_state, then
+
+
+# Registered before the plain form, which would otherwise read `X" with the message` as
+# the string.
+@then('expanding "{string:EximText}" with the message gives "{result:EximText}"')
+def step_expansion_with_message_gives(context: Context, string: str, result: str) -> None:
+    """Check what a string expands to with the message of `Given the message:` (`exim
+    -bem`): its headers (`$h_subject:`), body and size, as an ACL or filter sees them.
+
+    Example: Then expanding "$h_subject:" with the message gives "You won the lottery!!!"
+    """
+    state = scenario_state(context)
+    expansion.assert_expands(state.config.expand_with_message(string, state.message), result)
 
 
 @then('expanding "{string:EximText}" gives "{result:EximText}"')

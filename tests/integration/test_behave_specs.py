@@ -41,6 +41,7 @@ TRUE_CLAIMS = {
     "prdr.feature": 2,
     "hermetic.feature": 2,
     "sender.feature": 3,
+    "other_modes.feature": 3,
 }
 
 
@@ -118,7 +119,8 @@ EXPECTED_FAILURES = {
         "535 Incorrect authentication data",
     ],
     "claims a right LOGIN password is refused": [
-        'Expected c291cmRvdWdo (AUTH LOGIN password "sourdough" for "bea@bakery.test") to be rejected with 535.',
+        'Expected c291cmRvdWdo (AUTH LOGIN password "sourdough" for "bea@bakery.test") '
+        "to be rejected with 535.",
         'C: YmVhQGJha2VyeS50ZXN0 (AUTH LOGIN user "bea@bakery.test")',
         "235 Authentication succeeded",
     ],
@@ -302,6 +304,76 @@ EXPECTED_CONFIG_FAILURES = {
         'Expected Exim not to support "DKIM", but this build lists it (feature).'
     ],
     "claims a future version": ["Expected Exim 9.1 or later, but this is Exim 4."],
+    "claims a mailbox is a Maildir elsewhere": [
+        'Expected mail for <anna@coop.test> to be delivered to a file ending in "Maildir", but its '
+        "deliveries write to:",
+        'anna@coop.test via transport "mailbox": /var/mail/coop/coop.test/anna '
+        "(from directory = /var/mail/coop/$domain/$local_part)",
+    ],
+    "claims the wrong option of an authenticator": [
+        'Expected the option "server_set_id" of authenticator "plain_server" to be "$auth1", but Exim '
+        "has: server_set_id = $auth2",
+        "$ exim4 -bP authenticator plain_server",
+    ],
+    "claims the system filter delivers the list's mail to the list": [
+        "Expected the system filter to deliver the message to <old-list@coop.test>, "
+        "but it delivers to nothing.",
+        "$ exim4 -oi -bF ",
+    ],
+    "claims the system filter keeps the list's mail where it was going": [
+        "Expected the system filter to let normal delivery occur, but it does not "
+        "(it saves to /var/mail/coop/archive/old-list).",
+    ],
+    "claims the archive is elsewhere": [
+        "Expected the system filter to save the message to /var/mail/archive, but it saves to "
+        "/var/mail/coop/archive/old-list.",
+    ],
+    "claims abuse reports go to another program": [
+        "Expected the system filter to pipe the message to /usr/bin/logger, but it pipes to "
+        "/usr/local/bin/coop-abuse-report.",
+    ],
+    "claims a quiet subject is tagged": [
+        'Expected the system filter to add the header "X-Coop-Shouting" with "yes", but it adds no header.',
+    ],
+    "claims the minutes do not go where they were sent": [
+        "Expected the system filter to stop normal delivery, but normal delivery occurs.",
+    ],
+    "claims a program is refused with other words": [
+        'Expected the system filter to fail the message with "virus", but its text is '
+        '"Programs are not accepted by mail here".',
+    ],
+    "claims an ordinary message is frozen": [
+        "Expected the system filter to freeze the message, but it does not (normal delivery occurs).",
+    ],
+    "claims Gina's filter discards her newsletter": [
+        "Expected the Sieve filter to discard the message, but it saves to Newsletters.",
+        "fileinto `Newsletters'",
+    ],
+    "claims Gina's filter has an error": [
+        'Expected the Sieve filter to have an error containing "semicolon", but Exim ran it without one '
+        "(normal delivery occurs).",
+    ],
+    "claims an office address is rewritten to another domain": [
+        "Expected <anna@pc7.office.coop.test> to be rewritten to anna@office.coop.test in from, but it is "
+        "anna@coop.test.",
+        "$ exim4 -brw anna@pc7.office.coop.test",
+    ],
+    "claims an office address is left alone": [
+        "Expected no rewriting of <anna@pc7.office.coop.test>, but sender: anna@coop.test; from: "
+        "anna@coop.test; reply-to: anna@coop.test; env-from: anna@coop.test.",
+    ],
+    "claims the shop gets the default retry rule": [
+        'Expected the retry rule for bob@shop.test to be "F,2h,15m; G,16h,1h,1.5; F,4d,6h", but it is '
+        '"shop.test * F,15m,5m; F,5d,30m".',
+        "Retry rule: shop.test  *  F,15m,5m; F,5d,30m;",
+    ],
+    "claims no retry rule applies to the shop": [
+        'Expected no retry rule for bob@shop.test, but "shop.test * F,15m,5m; F,5d,30m" applies.',
+    ],
+    "claims the wrong subject with the message": [
+        "Expected '$h_subject:' to expand to 'agenda', but it gave 'minutes'.",
+        "-oi -bem ",
+    ],
 }
 
 
@@ -376,7 +448,8 @@ EXPECTED_DECISION_FAILURES = {
         "175 | deny message = relay not permitted 176 | log_message = relay attempt for $local_part@$domain",
     ],
     "claims the wrong log message": [
-        'Expected RCPT TO:<bob@other.example> to be decided by a "deny" statement with log message "spam run".',
+        'Expected RCPT TO:<bob@other.example> to be decided by a "deny" statement '
+        'with log message "spam run".',
         "176 | log_message = relay attempt for $local_part@$domain",
     ],
     "claims an ACL variable was set for a member who did not choose it": [
@@ -515,6 +588,29 @@ EXPECTED_ERRORS = {
     ),
     "asks what the server offers before EHLO": (
         "StepUsageError: \"the server offers\" reads the EHLO reply, and there is none now: send EHLO first"
+    ),
+    "runs a filter file that does not exist": (
+        "InvalidInputError: The filter file 'examples/coop/filters/nobody.sieve' does not exist: "
+        "give the path of a filter file."
+    ),
+    "runs a file that is no filter": (
+        "InvalidInputError: 'examples/coop/aliases' is not a filter: its first line is "
+        "'# Per-domain aliases: address: where its mail goes.'"
+    ),
+    "gives a message without the empty line after its headers": (
+        "InvalidInputError: Line 2 of the test message, 'Hi.', is neither a header (Name: value) nor "
+        "the empty line that ends the headers"
+    ),
+    "runs a filter without a message": (
+        'StepUsageError: this step needs a message: write it under "Given the message:"'
+    ),
+    "asks what a filter did before one ran": (
+        'StepUsageError: no filter has handled the message yet: write "When the filter "PATH" handles '
+        'the message"'
+    ),
+    "asks about a field rewriting does not print": (
+        "StepUsageError: exim -brw prints no field 'subject': it prints sender, from, to, cc, bcc, "
+        "reply-to, env-from, env-to"
     ),
     "sends a command while Exim waits for the message": (
         "UnsupportedCommandError: Exim is waiting for the message text after DATA's 354, "

@@ -54,7 +54,7 @@ def test_questions_answered_by_one_shot_modes(coop):
     assert coop.option("port", transport="hub_smtp").value == "2525"  # the macro applies
     assert coop.option("driver", router="hubbed").value == "manualroute"
     assert coop.routers() == ["hubbed", "aliases", "mailboxes", "remote"]
-    assert coop.transports() == ["remote_smtp", "hub_smtp", "mailbox"]
+    assert coop.transports() == ["remote_smtp", "hub_smtp", "mailbox", "address_file", "address_pipe"]
     assert coop.build().supports("DKIM")
     coop.check()
 

@@ -139,3 +139,37 @@ Feature: Specs that cannot run: each scenario must end in a clear error
     Given a connection from 203.0.113.5
     When I send HELO laptop.example
     Then the server offers "AUTH PLAIN"
+
+  Scenario: runs a filter file that does not exist
+    Given the message:
+      """
+      Subject: hello
+
+      Hi.
+      """
+    When the filter "examples/coop/filters/nobody.sieve" handles the message
+
+  Scenario: runs a file that is no filter
+    Given the message:
+      """
+      Subject: hello
+
+      Hi.
+      """
+    When the filter "examples/coop/aliases" handles the message
+
+  Scenario: gives a message without the empty line after its headers
+    Given the message:
+      """
+      Subject: hello
+      Hi.
+      """
+
+  Scenario: runs a filter without a message
+    When the system filter handles the message
+
+  Scenario: asks what a filter did before one ran
+    Then normal delivery occurs
+
+  Scenario: asks about a field rewriting does not print
+    Then rewriting <anna@coop.test> gives <anna@coop.test> in "subject"

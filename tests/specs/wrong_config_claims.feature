@@ -109,3 +109,132 @@ Feature: False claims about routing, verification, expansions, options and the b
 
   Scenario: claims a member fails to verify as a sender
     Then the sender <anna@coop.test> fails to verify
+
+  Scenario: claims a mailbox is a Maildir elsewhere
+    Then mail for <anna@coop.test> is delivered to a file ending in "Maildir"
+
+  Scenario: claims the wrong option of an authenticator
+    Then the option "server_set_id" of authenticator "plain_server" is "$auth1"
+
+  Scenario: claims the system filter delivers the list's mail to the list
+    Given the message:
+      """
+      To: old-list@coop.test
+      Subject: Harvest festival
+
+      Saturday.
+      """
+    When the system filter handles the message
+    Then the filter delivers to <old-list@coop.test>
+
+  Scenario: claims the system filter keeps the list's mail where it was going
+    Given the message:
+      """
+      To: old-list@coop.test
+      Subject: Harvest festival
+
+      Saturday.
+      """
+    When the system filter handles the message
+    Then normal delivery occurs
+
+  Scenario: claims the archive is elsewhere
+    Given the message:
+      """
+      To: old-list@coop.test
+
+      Saturday.
+      """
+    When the system filter handles the message
+    Then the filter saves to "/var/mail/archive"
+
+  Scenario: claims abuse reports go to another program
+    Given the message:
+      """
+      To: abuse@coop.test
+
+      Spam.
+      """
+    When the system filter handles the message
+    Then the filter pipes to "/usr/bin/logger"
+
+  Scenario: claims a quiet subject is tagged
+    Given the message:
+      """
+      Subject: minutes
+
+      Tuesday.
+      """
+    When the system filter handles the message
+    Then the filter adds the header "X-Coop-Shouting" with "yes"
+
+  Scenario: claims the minutes do not go where they were sent
+    Given the message:
+      """
+      Subject: minutes
+
+      Tuesday.
+      """
+    When the system filter handles the message
+    Then normal delivery does not occur
+
+  Scenario: claims a program is refused with other words
+    Given the message:
+      """
+      Content-Type: application/x-msdownload
+
+      MZ
+      """
+    When the system filter handles the message
+    Then the filter fails the message with "virus"
+
+  Scenario: claims an ordinary message is frozen
+    Given the message:
+      """
+      Subject: minutes
+
+      Tuesday.
+      """
+    When the system filter handles the message
+    Then the filter freezes the message
+
+  Scenario: claims Gina's filter discards her newsletter
+    Given the message:
+      """
+      List-Id: <seed-swap.seeds.example>
+
+      Seeds.
+      """
+    When the filter "examples/coop/filters/gina.sieve" handles the message for <gina@garden.test>
+    Then the filter discards the message
+
+  Scenario: claims Gina's filter has an error
+    Given the message:
+      """
+      Subject: hello
+
+      Hi.
+      """
+    When the filter "examples/coop/filters/gina.sieve" handles the message for <gina@garden.test>
+    Then the filter reports an error with "semicolon"
+
+  Scenario: claims an office address is rewritten to another domain
+    Then rewriting <anna@pc7.office.coop.test> gives <anna@office.coop.test> in "from"
+
+  Scenario: claims an office address is left alone
+    Then rewriting <anna@pc7.office.coop.test> changes nothing
+
+  Scenario: claims the shop gets the default retry rule
+    Then the retry rule for <bob@shop.test> is "F,2h,15m; G,16h,1h,1.5; F,4d,6h"
+
+  Scenario: claims no retry rule applies to the shop
+    Then no retry rule applies to <bob@shop.test>
+
+  Scenario: claims the wrong subject with the message
+    Given the message:
+      """
+      Subject: minutes
+
+      Tuesday.
+      """
+    Then expanding "$h_subject:" with the message gives "agenda"

@@ -43,7 +43,7 @@ def test_extensions_of_a_recorded_ehlo_reply(ehlo):
     assert not offers(ehlo, "AUTH") and not offers(ehlo, "SIZE 1")
 
 
-def test_only_the_ehlo_reply_that_holds_now_counts(ehlo):
+def test_only_the_ehlo_reply_that_holds_now_counts(ehlo: Reply) -> None:
     helo = Reply(250, ("mx Hello",), "HELO x")
     tls = Reply(220, ("go ahead",), "STARTTLS")
     assert last_ehlo_reply([ehlo]) is ehlo

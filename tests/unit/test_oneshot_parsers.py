@@ -206,6 +206,15 @@ def test_router_and_transport_options(who):
 
 
 @pytest.mark.parametrize("who", WHO)
+def test_authenticator_options_unprivileged_too(who):
+    # Exim shows an authenticator's server_condition to any caller of -bP with -C.
+    authenticator = parse_option_lines(recorded_stdout("bp-authenticator", who))
+    assert authenticator["driver"].value == "plaintext" and authenticator["server_set_id"].value == "$auth2"
+    assert authenticator["server_condition"].value.startswith("${lookup{$auth2}lsearch")
+    assert authenticator["client_ignore_invalid_base64"].boolean is False
+
+
+@pytest.mark.parametrize("who", WHO)
 def test_an_unknown_option_yields_nothing(who):
     assert parse_option_lines(recorded_stdout("bp-unknown", who)) == {}
 

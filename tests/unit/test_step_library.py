@@ -14,6 +14,25 @@ import eximunit_bdd.steps  # noqa: F401 - the aggregator must import and registe
 #: "An SMTP session", "What the server decided besides the reply", "Routing,
 #: verification, expansion, options" and "Fake peers", made concrete.
 VOCABULARY = """
+Given the message:
+When the filter "examples/coop/filters/gina.sieve" handles the message
+When the filter "examples/coop/filters/gina.sieve" handles the message for <gina@garden.test>
+When the system filter handles the message
+Then the filter delivers to <anna@coop.test>
+Then the filter saves to "/var/mail/coop/archive/old-list"
+Then the filter pipes to "/usr/local/bin/coop-abuse-report"
+Then the filter adds the header "X-Coop-Shouting" with "yes"
+Then normal delivery occurs
+Then normal delivery does not occur
+Then the filter fails the message with "Programs are not accepted"
+Then the filter freezes the message
+Then the filter discards the message
+Then the filter reports an error with "missing semicolon"
+Then rewriting <anna@pc7.office.coop.test> gives <anna@coop.test> in "from"
+Then rewriting <anna@coop.test> changes nothing
+Then the retry rule for <bob@shop.test> is "F,15m,5m; F,5d,30m"
+Then no retry rule applies to <bob@nowhere.test>
+Then expanding "$h_subject:" with the message gives "Cheap seeds!!!"
 When I authenticate as "anna@coop.test" with password "orchard"
 When I authenticate with LOGIN as "bea@bakery.test" with password "sourdough"
 Then the server offers "AUTH PLAIN"

@@ -1,0 +1,5 @@
+# Sieve filter
+if header :contains "subject" "Hello" {
+  discard;
+  stop;
+}
