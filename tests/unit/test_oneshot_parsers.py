@@ -210,7 +210,7 @@ def test_authenticator_options_unprivileged_too(who):
     # Exim shows an authenticator's server_condition to any caller of -bP with -C.
     authenticator = parse_option_lines(recorded_stdout("bp-authenticator", who))
     assert authenticator["driver"].value == "plaintext" and authenticator["server_set_id"].value == "$auth2"
-    assert authenticator["server_condition"].value.startswith("${lookup{$auth2}lsearch")
+    assert (authenticator["server_condition"].value or "").startswith("${lookup{$auth2}lsearch")
     assert authenticator["client_ignore_invalid_base64"].boolean is False
 
 
