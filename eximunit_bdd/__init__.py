@@ -3,8 +3,9 @@
 For behave: `from eximunit_bdd.steps import *` in a steps file and
 `from eximunit_bdd.environment import *` in environment.py.
 For unittest/pytest: `EximSession` and `EximTestCase` for SMTP sessions, `EximConfig` for
-routing, verification, expansions, options and the build. Everything public is here;
-`docs/api.md` describes it and `docs/architecture.md` says where each part lives.
+routing, verification, expansions, options, the build, filters, rewriting and retry
+rules. Everything public is here; `docs/api.md` describes it and `docs/architecture.md`
+says where each part lives.
 """
 
 from . import errors
@@ -14,7 +15,11 @@ from .exim.binary import find_exim
 from .exim.options import EximOptions
 from .oneshot.build import EximBuild
 from .oneshot.config import EximConfig, Expansion
+from .oneshot.delivery_path import DeliveryPath
+from .oneshot.filtering import FilterResult
 from .oneshot.options import OptionValue
+from .oneshot.retry import Retry, RetryRule
+from .oneshot.rewriting import Rewriting
 from .oneshot.routing import Delivery, Failure, Host, Routing
 from .oneshot.verification import Verification
 from .smtp.bh_channel import BhChannel
@@ -52,6 +57,11 @@ __all__ = [
     "Expansion",
     "OptionValue",
     "EximBuild",
+    "DeliveryPath",
+    "FilterResult",
+    "Rewriting",
+    "Retry",
+    "RetryRule",
     # a suite's own steps and fakes (docs/extending.md; fakes in eximunit_bdd.fakes)
     "scenario_state",
     "ScenarioState",

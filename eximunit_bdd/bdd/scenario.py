@@ -88,8 +88,7 @@ class ScenarioState:
         self.peers: dict[str, FakePeer] = {}
         #: What the scenario's routing checks (-bt) found, for ACL coverage.
         self.routings: list[Routing] = []
-        #: The envelope sender of routing, verification and filter checks (`-f`), if given.
-        self.sender: str | None = None
+        self._sender: str | None = None
         self._message: str | None = None
         self._filtered: FilterResult | None = None
         self._current: EximSession | None = None
@@ -216,8 +215,18 @@ class ScenarioState:
         """One-shot questions (-bt, -bv, -be, -bP, -bV) with the configuration, macros
         and fake peers chosen so far; each runs its own Exim, so none needs a connection."""
         return EximConfig(
-            options=self.options.with_macros(self.macros), routings=self.routings, sender=self.sender
+            options=self.options.with_macros(self.macros), routings=self.routings, sender=self._sender
         )
+
+    @property
+    def sender(self) -> str | None:
+        """The envelope sender of routing, verification and filter checks (`-f`), if given."""
+        return self._sender
+
+    @sender.setter
+    def sender(self, address: str) -> None:
+        self._sender = address
+        self._filtered = None  # a filter result was for another envelope
 
     @property
     def message(self) -> str:
@@ -233,6 +242,7 @@ class ScenarioState:
     @message.setter
     def message(self, text: str) -> None:
         self._message = check_message(text)  # a malformed message fails the Given step
+        self._filtered = None  # a filter result was for another message
 
     @property
     def filtered(self) -> FilterResult:

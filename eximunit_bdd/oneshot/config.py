@@ -181,26 +181,80 @@ class EximConfig:
         """The transports' names, in order."""
         return options.driver_names(self.options, "transport")
 
-    def assert_option(self, name: str, value: str, **driver: str) -> OptionValue:
+    def assert_option(
+        self,
+        name: str,
+        value: str,
+        *,
+        router: str | None = None,
+        transport: str | None = None,
+        authenticator: str | None = None,
+    ) -> OptionValue:
         """The option's value is `value` exactly (for a boolean: true/yes or false/no);
-        `driver` names its router, transport or authenticator (`transport="hub_smtp"`)."""
-        return options.assert_option(options.ask_option(self.options, name, **driver), value)
+        of its router, transport or authenticator if one is named."""
+        answer = options.ask_option(self.options, name, router, transport, authenticator)
+        return options.assert_option(answer, value)
 
-    def assert_option_state(self, name: str, state: OptionState, **driver: str) -> OptionValue:
+    def assert_option_state(
+        self,
+        name: str,
+        state: OptionState,
+        *,
+        router: str | None = None,
+        transport: str | None = None,
+        authenticator: str | None = None,
+    ) -> OptionValue:
         """The option is `set` or `unset`, or (a boolean) `true` or `false`."""
-        return options.assert_option_state(options.ask_option(self.options, name, **driver), state)
+        answer = options.ask_option(self.options, name, router, transport, authenticator)
+        return options.assert_option_state(answer, state)
 
-    def assert_option_set(self, name: str, **driver: str) -> OptionValue:
-        return self.assert_option_state(name, "set", **driver)
+    def assert_option_set(
+        self,
+        name: str,
+        *,
+        router: str | None = None,
+        transport: str | None = None,
+        authenticator: str | None = None,
+    ) -> OptionValue:
+        return self.assert_option_state(
+            name, "set", router=router, transport=transport, authenticator=authenticator
+        )
 
-    def assert_option_unset(self, name: str, **driver: str) -> OptionValue:
-        return self.assert_option_state(name, "unset", **driver)
+    def assert_option_unset(
+        self,
+        name: str,
+        *,
+        router: str | None = None,
+        transport: str | None = None,
+        authenticator: str | None = None,
+    ) -> OptionValue:
+        return self.assert_option_state(
+            name, "unset", router=router, transport=transport, authenticator=authenticator
+        )
 
-    def assert_option_true(self, name: str, **driver: str) -> OptionValue:
-        return self.assert_option_state(name, "true", **driver)
+    def assert_option_true(
+        self,
+        name: str,
+        *,
+        router: str | None = None,
+        transport: str | None = None,
+        authenticator: str | None = None,
+    ) -> OptionValue:
+        return self.assert_option_state(
+            name, "true", router=router, transport=transport, authenticator=authenticator
+        )
 
-    def assert_option_false(self, name: str, **driver: str) -> OptionValue:
-        return self.assert_option_state(name, "false", **driver)
+    def assert_option_false(
+        self,
+        name: str,
+        *,
+        router: str | None = None,
+        transport: str | None = None,
+        authenticator: str | None = None,
+    ) -> OptionValue:
+        return self.assert_option_state(
+            name, "false", router=router, transport=transport, authenticator=authenticator
+        )
 
     # ---- the build and validity (-bV) ---------------------------------------------------
 

@@ -128,7 +128,8 @@ class AddedHeader(NamedTuple):
 
 @dataclass(frozen=True)
 class FilterError:
-    """A filter Exim could not run: its words (`"then" expected ...`) and the line."""
+    """A filter Exim could not run: its words, which name the line (`"then" expected
+    ... near line 4 of filter file`, `missing semicolon in line 5`), and the line."""
 
     text: str
     line: int | None = None
@@ -304,7 +305,9 @@ class _Found:
             self.error, self.ended = FilterError(text, int(number.group(1)) if number else None), True
         elif match := _SIEVE_ERROR.match(line):
             # Exim files the message into the inbox then (the doc: "silently filed")
-            self.error = FilterError(match.group("text"), int(match.group("line")))
+            self.error = FilterError(
+                f"{match.group('text')} in line {match.group('line')}", int(match.group("line"))
+            )
             self.normal = self.ended = True
         elif _OTHER.match(line):
             self.ended = self.ended or line.startswith(("Filtering ", "No "))

@@ -24,6 +24,7 @@ __all__ = [
     "OptionState",
     "parse_option_lines",
     "ask_option",
+    "driver_options",
     "driver_names",
     "macro_names",
     "configuration_file",
@@ -143,11 +144,7 @@ def ask_option(
     if len(drivers) > 1:
         raise InvalidInputError(f"Ask for the option {name!r} of one driver at a time, not {drivers}.")
     kind, driver = drivers[0][0], drivers[0][1].strip()
-    run = run_exim(options, "-bP", kind, driver)
-    if run.status != 0:
-        names = ", ".join(driver_names(options, kind)) or "none"
-        raise InvalidInputError(f'There is no {kind} "{driver}"; the {kind}s are: {names}.')
-    found = parse_option_lines(run.stdout)
+    run, found = driver_options(options, kind, driver)
     if name not in found:
         raise InvalidInputError(f'The {kind} "{driver}" has no option {name!r} (Exim lists {len(found)}).')
     return OptionAnswer(found[name], run, f'the option "{name}" of {kind} "{driver}"')
@@ -181,6 +178,19 @@ def assert_has_no_option(options: EximOptions, name: str) -> None:
         f'Expected Exim to have no option "{name.strip()}", but it has: {answer.option}.\n'
         + answer.run.shown()
     )
+
+
+def driver_options(
+    options: EximOptions, kind: DriverKind, driver: str
+) -> tuple[EximRun, dict[str, OptionValue]]:
+    """Every option of one router, transport or authenticator (`-bP KIND NAME`), with
+    the run; a driver the configuration does not have is an InvalidInputError naming
+    those it has."""
+    run = run_exim(options, "-bP", kind, driver)
+    if run.status != 0:
+        names = ", ".join(driver_names(options, kind)) or "none"
+        raise InvalidInputError(f'There is no {kind} "{driver}"; the {kind}s are: {names}.')
+    return run, parse_option_lines(run.stdout)
 
 
 def driver_names(options: EximOptions, kind: DriverKind) -> list[str]:

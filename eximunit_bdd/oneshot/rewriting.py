@@ -14,12 +14,14 @@ What Exim 4.96 prints (rewrite.c, rewrite_test), always exit 0::
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
 from ..errors import InvalidInputError, StepUsageError, UnexpectedOutputError
 from ..exim.inputs import check_address
 from ..exim.options import EximOptions
+from .options import parse_option_lines
 from .run import answer_failure, run_exim
 
 __all__ = [
@@ -34,6 +36,9 @@ __all__ = [
 
 #: The fields -brw prints, in its order; `smtp` only when an S-flag rule changed it.
 FIELDS = ("sender", "from", "to", "cc", "bcc", "reply-to", "env-from", "env-to", "smtp")
+#: The fields of recipients: Exim qualifies a bare local part there with
+#: `qualify_recipient`, elsewhere with `qualify_domain`.
+_RECIPIENT_FIELDS = ("to", "cc", "bcc", "env-to")
 
 _FIELD = re.compile(r"^ *(?P<field>sender|from|to|cc|bcc|reply-to|env-from|env-to|SMTP): (?P<value>.*)$")
 _NO_RULES = "No rewrite rules are defined"
@@ -50,17 +55,22 @@ class Rewriting:
     rules_defined: bool = True
     output: str = field(default="", compare=False)
     command: str = field(default="", compare=False)
+    #: For a bare local part: the domains Exim qualifies it with, for senders and for
+    #: recipients (`qualify_domain`, `qualify_recipient`).
+    qualify: tuple[str, str] | None = None
 
     def value(self, name: str) -> str | None:
         """What the address becomes in field `name` (`env-from`, `to`, ...); None if
         Exim did not print it (an `smtp` line appears only when a rule changed it)."""
         return dict(self.fields).get(field_name(name))
 
-    def unchanged(self, value: str) -> bool:
-        """True if `value` is the address asked about: as it was asked, or qualified
-        (Exim adds its qualify domain to a bare local part)."""
-        asked = self.address
-        return value == asked or ("@" not in asked and value.rpartition("@")[0] == asked)
+    def unchanged(self, name: str, value: str) -> bool:
+        """True if `value`, in field `name`, is the address asked about: as asked, or a
+        bare local part qualified as Exim qualifies it in that field."""
+        if value == self.address or "@" in self.address or self.qualify is None:
+            return value == self.address
+        domain = self.qualify[1] if field_name(name) in _RECIPIENT_FIELDS else self.qualify[0]
+        return value == f"{self.address}@{domain}"
 
 
 def field_name(name: str) -> str:
@@ -102,7 +112,12 @@ def rewrite(options: EximOptions, address: str) -> Rewriting:
     if not address:
         raise InvalidInputError("-brw needs an address (or a local part): none was given.")
     run = run_exim(options, "-brw", address)
-    return parse_rewriting(address, run.stdout, run.command)
+    rewriting = parse_rewriting(address, run.stdout, run.command)
+    if "@" in address:
+        return rewriting
+    qualify = parse_option_lines(run_exim(options, "-bP", "qualify_domain", "qualify_recipient").stdout)
+    domains = (qualify["qualify_domain"].value or "", qualify["qualify_recipient"].value or "")
+    return dataclasses.replace(rewriting, qualify=domains)
 
 
 def assert_rewrites(rewriting: Rewriting, new: str, in_field: str) -> Rewriting:
@@ -121,7 +136,7 @@ def assert_rewrites(rewriting: Rewriting, new: str, in_field: str) -> Rewriting:
 
 def assert_rewrites_nothing(rewriting: Rewriting) -> Rewriting:
     """No field changes the address (or the configuration has no rewrite rules)."""
-    changed = [f"{name}: {value}" for name, value in rewriting.fields if not rewriting.unchanged(value)]
+    changed = [f"{name}: {value}" for name, value in rewriting.fields if not rewriting.unchanged(name, value)]
     if changed:
         raise answer_failure(
             f"Expected no rewriting of <{rewriting.address}>, but {'; '.join(changed)}.", rewriting

@@ -27,9 +27,10 @@ def extensions(reply: Reply) -> dict[str, list[str]]:
 def offers(reply: Reply, extension: str) -> bool:
     """Does the reply offer `extension`: its keyword, and each word after it among the
     extension's parameters (`"AUTH PLAIN"`: AUTH with PLAIN among its mechanisms)?"""
-    keyword, *wanted = extension.split()
-    parameters = [parameter.upper() for parameter in extensions(reply).get(keyword.upper(), [])]
-    return keyword.upper() in extensions(reply) and all(word.upper() in parameters for word in wanted)
+    keyword, *wanted = extension.upper().split()
+    offered = extensions(reply)
+    parameters = [parameter.upper() for parameter in offered.get(keyword, [])]
+    return keyword in offered and all(word in parameters for word in wanted)
 
 
 def last_ehlo_reply(replies: Iterable[Reply]) -> Reply | None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Callable
 
 from ..acl.decision import describe_decision
-from ..acl.source import quoted
+from ..acl.source import acl_statements, quoted
+from ..errors import StepUsageError
 from ..smtp.expectations import what
 from ..smtp.session import EximSession
 from ..text import appears_in
 from ..trace.acl_runs import AclRun, AclStatement
+from ..trace.headers import Header
 from ..trace.variables import acl_variables
 from .registry import Context, scenario_state, then
 
@@ -22,14 +24,18 @@ def _traced_session(context: Context, step: str) -> EximSession:
     return session
 
 
+def _headers_named(context: Context, step: str, name: str) -> tuple[EximSession, list[Header]]:
+    """The session, and the headers its ACLs added under `name` (any case)."""
+    session = _traced_session(context, step)
+    return session, [header for header in session.added_headers if header.name.lower() == name.lower()]
+
+
 def _check_header(context: Context, name: str, text: str | None) -> None:
-    session = _traced_session(context, "Then the header ... is added")
-    headers = session.added_headers
-    for header in headers:
-        if header.name.lower() == name.lower() and (text is None or appears_in(text, header.value)):
-            return
+    session, named = _headers_named(context, "Then the header ... is added", name)
+    if any(text is None or appears_in(text, header.value) for header in named):
+        return
     wanted = f'"{name}"' + (f' containing "{text}"' if text is not None else "")
-    added = "\n".join(f"  {header}" for header in headers) or "  (none)"
+    added = "\n".join(f"  {header}" for header in session.added_headers) or "  (none)"
     raise session.failure(f"Expected the ACLs to add the header {wanted}. Headers they added:\n{added}")
 
 
@@ -60,8 +66,7 @@ def step_header_not_added(context: Context, name: str) -> None:
 
     Example: Then the header "X-SPF" is not added
     """
-    session = _traced_session(context, "Then the header ... is not added")
-    added = [header for header in session.added_headers if header.name.lower() == name.lower()]
+    session, added = _headers_named(context, "Then the header ... is not added", name)
     if added:
         shown = "\n".join(f"  {header}" for header in added)
         raise session.failure(f'Expected the ACLs not to add the header "{name}", but they added:\n{shown}')
@@ -144,11 +149,15 @@ def step_decided_by_verb_with_log_message(context: Context, verb: str, text: str
 
     Example: Then it was decided by the "deny" statement with log message "relay attempt"
     """
-    logged = "\n".join(scenario_state(context).last_reply.log_lines)
+    # What Exim logged for the reply, after "rejected RCPT <x>: " and the like: the
+    # expanded log message, not the client's address or the command.
+    logged = [line.split(": ", 1)[-1] for line in scenario_state(context).last_reply.log_lines]
 
     def fits(statement: AclStatement) -> bool:
-        said = f"{statement.log_message or ''}\n{logged}"
-        return statement.verb == verb and statement.log_message is not None and appears_in(text, said)
+        written = statement.log_message
+        return (
+            statement.verb == verb and written is not None and appears_in(text, "\n".join([written, *logged]))
+        )
 
     _check_decision(context, f'a "{verb}" statement with log message "{text}"', fits)
 
@@ -173,8 +182,18 @@ def step_deferred_by(context: Context, line: int) -> None:
 def _statements_at(
     context: Context, step: str, line: int, acl: str
 ) -> tuple[EximSession, AclRun, list[AclStatement]]:
-    """Every run of the statement at LINE of ACL while Exim decided the last reply."""
+    """Every run of the statement at LINE of ACL while Exim decided the last reply; a
+    StepUsageError if the configuration has no statement of that ACL starting there
+    (a claim about a line that holds none would check nothing)."""
+    state = scenario_state(context)
     session, run = _decision(context, step)
+    config = state.config.configuration_file()
+    starts = sorted({s.line for s in acl_statements(config) if s.acl == acl})
+    if line not in starts:
+        where = (
+            f"its statements start at lines {', '.join(map(str, starts))}" if starts else "it has no such ACL"
+        )
+        raise StepUsageError(f'No statement of ACL "{acl}" starts at line {line} of {config}: {where}.')
     runs = session.last_reply.acl_runs
     return session, run, [s for r in runs for s in r.all_statements() if s.acl == acl and s.line == line]
 
@@ -184,7 +203,7 @@ def step_statement_applied(context: Context, line: int, acl: str) -> None:
     """Check that the conditions of that statement held for the last reply, whether
     or not it decided: for a `warn` (which never decides), that it did its work.
 
-    Example: Then the statement at line 153 of ACL "acl_check_data" applied
+    Example: Then the statement at line 187 of ACL "acl_check_data" applied
     """
     session, run, statements = _statements_at(context, "Then the statement at line ... applied", line, acl)
     if any(statement.outcome == "succeeded" for statement in statements):
@@ -205,7 +224,7 @@ def step_statement_did_not_apply(context: Context, line: int, acl: str) -> None:
     """Check that the conditions of that statement did not all hold for the last
     reply, or that Exim never reached it: a rule that let this one through.
 
-    Example: Then the statement at line 157 of ACL "acl_check_rcpt" did not apply
+    Example: Then the statement at line 145 of ACL "acl_check_rcpt" did not apply
     """
     step = "Then the statement at line ... did not apply"
     session, run, statements = _statements_at(context, step, line, acl)
@@ -221,8 +240,10 @@ def step_statement_did_not_apply(context: Context, line: int, acl: str) -> None:
 
 @then('the ACL variable "{name:EximText}" contains "{text:EximText}"')
 def step_acl_variable_contains(context: Context, name: str, text: str) -> None:
-    """Check the last value this session's ACLs gave an ACL variable (`set acl_m_x =
-    ...`, as Exim traced it expanded) contains TEXT (case-insensitive).
+    """Check that the last value this session's ACLs gave an ACL variable (`set
+    acl_m_x = ...`, as Exim traced it expanded) contains TEXT (case-insensitive). The
+    last one set in the session counts, though Exim forgets acl_m values after each
+    message.
 
     Example: Then the ACL variable "acl_m_reject_spam" contains "yes"
     """

@@ -8,8 +8,6 @@ from ..oneshot.options import OptionState
 from .registry import Context, scenario_state, then
 
 
-# Registered before the plain form, which would otherwise read `X" with the message` as
-# the string.
 @then('expanding "{string:EximText}" with the message gives "{result:EximText}"')
 def step_expansion_with_message_gives(context: Context, string: str, result: str) -> None:
     """Check what a string expands to with the message of `Given the message:` (`exim

@@ -179,6 +179,10 @@ def step_server_closed(context: Context) -> None:
 
 
 def _check_offer(context: Context, extension: str, offered: bool) -> None:
+    if not extension.strip():
+        raise StepUsageError(
+            'name the extension the EHLO reply should offer, e.g. "AUTH PLAIN" or "PIPELINING".'
+        )
     session = scenario_state(context).session
     ehlo = session.ehlo_reply
     if ehlo is None:

@@ -308,7 +308,7 @@ EXPECTED_CONFIG_FAILURES = {
         'Expected mail for <anna@coop.test> to be delivered to a file ending in "Maildir", but its '
         "deliveries write to:",
         'anna@coop.test via transport "mailbox": /var/mail/coop/coop.test/anna '
-        "(from directory = /var/mail/coop/$domain/$local_part)",
+        "(from directory = /var/mail/coop/$domain/$local_part with $local_part=anna, $domain=coop.test)",
     ],
     "claims the wrong option of an authenticator": [
         'Expected the option "server_set_id" of authenticator "plain_server" to be "$auth1", but Exim '
@@ -451,6 +451,11 @@ EXPECTED_DECISION_FAILURES = {
         'Expected RCPT TO:<bob@other.example> to be decided by a "deny" statement '
         'with log message "spam run".',
         "176 | log_message = relay attempt for $local_part@$domain",
+    ],
+    "claims the log message is what Exim logs around it": [
+        'to be decided by a "deny" statement with log message "rejected RCPT".',
+        "L: H=(client.example) [192.0.2.1] F=<alice@example.net> rejected RCPT <bob@other.example>: "
+        "relay attempt for bob@other.example",
     ],
     "claims an ACL variable was set for a member who did not choose it": [
         'Expected the ACL variable "acl_m_reject_spam" to contain "yes", but the ACLs did not set it.',
@@ -611,6 +616,12 @@ EXPECTED_ERRORS = {
     "asks about a field rewriting does not print": (
         "StepUsageError: exim -brw prints no field 'subject': it prints sender, from, to, cc, bcc, "
         "reply-to, env-from, env-to"
+    ),
+    "claims about a line where no statement starts": (
+        'StepUsageError: No statement of ACL "acl_check_rcpt" starts at line 146 of '
+    ),
+    "asks whether the server offers nothing": (
+        'StepUsageError: name the extension the EHLO reply should offer, e.g. "AUTH PLAIN" or "PIPELINING".'
     ),
     "sends a command while Exim waits for the message": (
         "UnsupportedCommandError: Exim is waiting for the message text after DATA's 354, "

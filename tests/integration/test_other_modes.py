@@ -75,7 +75,7 @@ def test_errors_in_filters(filters):
     exim = filters.filter_message(FILTERS / "error.filter", HELLO)
     assert filtering.assert_filter_error(exim, '"then" expected').line == 4
     sieve = filters.filter_message(FILTERS / "error.sieve", HELLO)
-    assert filtering.assert_filter_error(sieve, "missing semicolon").line == 5
+    assert filtering.assert_filter_error(sieve, "missing semicolon in line 5").line == 5
     assert sieve.normal_delivery  # Exim files the message into the inbox then
 
 
@@ -156,6 +156,20 @@ def test_a_maildir_in_the_users_home_and_a_file_a_redirect_names():
     found = local.assert_delivered_to_file("root@maildir.test", "/root/Maildir")
     assert (found.option, found.written) == ("directory", "$home/Maildir")
     assert local.assert_delivered_to_file("x@archive.test", "/var/mail/archive/x").option == "address"
+
+
+def test_the_local_part_is_as_the_router_sets_it_and_a_failed_expansion_is_shown():
+    local = EximConfig(CONFIGS / "local_delivery.conf")
+    # Exim's own debug output (admins only) says local_part=anna, suffix +lists, for this.
+    found = local.assert_delivered_to_file("ANNA+lists@Boxes.Test", "/var/mail/boxes.test/anna/+lists")
+    assert ("local_part_suffix", "+lists") in found.values
+    local.assert_delivered_to_file("owner-Bob@boxes.test", "/var/mail/boxes.test/bob/owner-")
+    with pytest.raises(ConfigAssertionError) as failure:
+        local.assert_delivered_to_file("x@broken.test", "mailbox-list")
+    assert "file = /var/mail/${lookup{$local_part}lsearch{/nonexistent/mailbox-list}} fails: " in str(
+        failure.value
+    )
+    assert "/nonexistent/mailbox-list" in str(failure.value).split("fails: ", 1)[1]
 
 
 def test_options_of_an_authenticator():

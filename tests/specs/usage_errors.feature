@@ -173,3 +173,14 @@ Feature: Specs that cannot run: each scenario must end in a clear error
 
   Scenario: asks about a field rewriting does not print
     Then rewriting <anna@coop.test> gives <anna@coop.test> in "subject"
+
+  Scenario: claims about a line where no statement starts
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <anna@coop.test>
+    Then the statement at line 146 of ACL "acl_check_rcpt" did not apply
+
+  Scenario: asks whether the server offers nothing
+    Given a connection from 192.0.2.1
+    When I send EHLO client.example
+    Then the server offers ""

@@ -69,3 +69,9 @@ Feature: False claims about which statement decided
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <info@bakery.test>
     Then the ACL variable "acl_m_reject_spam" contains "no"
+
+  Scenario: claims the log message is what Exim logs around it
+    Given a connection from 192.0.2.1
+    When I send MAIL FROM <alice@example.net>
+    And I send RCPT TO <bob@other.example>
+    Then it was decided by the "deny" statement with log message "rejected RCPT"

@@ -4,6 +4,8 @@ a filter file and a test message before Exim runs."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from eximunit_bdd.errors import (
@@ -267,7 +269,7 @@ def test_sieve_discard(who):
 @pytest.mark.parametrize("who", WHO)
 def test_a_sieve_error_is_reported_and_exim_keeps_the_message(who):
     result = filtered("bf-sieve-error", who)
-    assert result.error == FilterError("missing semicolon", 5)
+    assert result.error == FilterError("missing semicolon in line 5", 5)
     assert result.normal_delivery and result.deliveries == ("bob@shop.test",)
     filtering.assert_filter_error(result, "semicolon")
 
@@ -360,7 +362,12 @@ def test_each_field_s_rewriting(who):
 @pytest.mark.parametrize("who", WHO)
 def test_nothing_rewritten(who):
     rewriting.assert_rewrites_nothing(rewritten("brw-none-apply", who, "bob@other.test"))
-    rewriting.assert_rewrites_nothing(rewritten("brw-local-part", who, "bob"))  # qualified only
+    # A bare local part comes back qualified: with the configuration's qualify domains
+    # (asked with -bP) that is no rewriting; with another domain it is.
+    bare = rewritten("brw-local-part", who, "bob")
+    rewriting.assert_rewrites_nothing(dataclasses.replace(bare, qualify=("mx.rewrite.test",) * 2))
+    with fails("Expected no rewriting of <bob>, but sender: bob@mx.rewrite.test"):
+        rewriting.assert_rewrites_nothing(dataclasses.replace(bare, qualify=("elsewhere.test",) * 2))
     none = rewritten("brw-no-rules", who, "anna@coop.test")
     assert not none.rules_defined and none.fields == ()
     rewriting.assert_rewrites_nothing(none)

@@ -36,7 +36,10 @@ def test_every_error_is_public():
         ("eximunit_bdd.environment", ["before_all", "before_scenario", "after_scenario", "after_all"]),
         ("eximunit_bdd.steps", []),
         ("eximunit_bdd.report", ["HtmlFormatter"]),
-        ("eximunit_bdd.fakes", ["FakeSmtpServer", "FakeSpamd", "FakeClamd", "FakeGreylistd", "StreamFake"]),
+        (
+            "eximunit_bdd.fakes",
+            ["FakeSmtpServer", "FakeSpamd", "FakeClamd", "FakeGreylistd", "FakeDovecotAuth", "StreamFake"],
+        ),
         ("eximunit_bdd.dnsnetwork", ["DnsNetwork"]),
         ("eximunit_bdd.ports", ["find_free_ports", "bind_free_port"]),
         ("eximunit_bdd.errors", ["EximUnitError"]),
@@ -52,7 +55,6 @@ def test_documented_import_paths_keep_working(module, names):
 
 def test_every_module_says_what_it_exports():
     package = eximunit_bdd.__path__[0]
-
 
     for info in pkgutil.walk_packages([package], "eximunit_bdd."):
         if info.name.endswith("netns_helper") or info.name.startswith("eximunit_bdd.steps."):
