@@ -28,6 +28,13 @@ Feature: The configuration's settings and the Exim it runs on
     And the option "headers_add" of transport "hub_smtp" is unset
     And the option "directory" of transport "mailbox" is set
 
+  Scenario: Members log in against the passwords file, or Dovecot where it runs
+    Then the option "public_name" of authenticator "plain_server" is "PLAIN"
+    And the option "server_set_id" of authenticator "login_server" is "$auth1"
+    Given the macro DOVECOT_PORT is "12345"
+    Then the option "driver" of authenticator "dovecot_plain" is "dovecot"
+    And the option "server_socket" of authenticator "dovecot_login" is "127.0.0.1 12345"
+
   Scenario: Options this Exim has, and one it does not (a typo, or an option of another version)
     Then Exim has the option "smtp_accept_max"
     And Exim has no option "smtp_accept_maximum"
