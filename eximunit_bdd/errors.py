@@ -23,6 +23,7 @@ The tree::
     ├── FakePeerError                          a fake peer could not start or stop
     ├── FakePeerAssertionError (+AssertionError)  a fake peer was not asked what the spec says
     ├── NetworkUnavailableError                no private network (namespaces) for fake DNS
+    ├── LiveServerError                        a live Exim daemon did not start or stop
     └── WouldOverwriteError (+FileExistsError)  `eximunit-bdd init` found files of a suite
 
 Test frameworks show `AssertionError` subclasses as failures (the policy is broken)
@@ -58,6 +59,7 @@ __all__ = [
     "FakePeerAssertionError",
     "WouldOverwriteError",
     "NetworkUnavailableError",
+    "LiveServerError",
 ]
 
 
@@ -175,6 +177,11 @@ class FakePeerAssertionError(EximUnitError, AssertionError):
 class NetworkUnavailableError(EximUnitError):
     """A private network for the fake DNS cannot be made here (no namespaces, no
     nsenter); DNS scenarios are skipped with this message."""
+
+
+class LiveServerError(EximUnitError):
+    """A live Exim daemon did not start (it ended, or never accepted a connection) or
+    did not stop; the message holds what Exim said."""
 
 
 class WouldOverwriteError(EximUnitError, FileExistsError):

@@ -20,8 +20,9 @@ from behave.fixture import use_fixture
 
 from ..errors import NetworkUnavailableError
 from ..fakes.dns_network import close_shared_dns_network, shared_dns_network
-from .dns_scenarios import uses_fake_dns
+from .dns_scenarios import runs_live, uses_fake_dns
 from .fixtures import eximunit_scenario
+from .live import close_shared_ca
 from .run import TRANSCRIPTS_HEADING, run_state
 
 __all__ = ["before_all", "before_scenario", "after_scenario", "after_all"]
@@ -45,15 +46,19 @@ def before_scenario(context: Any, scenario: Any) -> None:
     run = run_state(context.config)
     options = run.start(context.config.userdata)
     needs_dns = uses_fake_dns(scenario)
+    live = runs_live(scenario)
     dns_network = None
-    if needs_dns or run.network == "private":
+    if needs_dns or live or run.network == "private":
         try:
             # Every scenario private: this process moves in, and Exim starts without nsenter.
             dns_network = shared_dns_network(options.timeout, own_process=run.network == "private")
         except NetworkUnavailableError as error:
-            if needs_dns:
-                _say_once(f"eximunit: scenarios with DNS steps are skipped: {error}")
-                scenario.skip(f"it needs a fake DNS, and {error}")
+            if needs_dns or live:
+                which, what = (
+                    ("with a live server", "a live Exim server") if live else ("with DNS steps", "a fake DNS")
+                )
+                _say_once(f"eximunit: scenarios {which} are skipped: {error}")
+                scenario.skip(f"it needs {what}, and {error}")
                 return
             _say_once(
                 f"eximunit: scenarios run on the machine's network, not a private one: {error} "
@@ -81,9 +86,10 @@ def after_scenario(context: Any, scenario: Any) -> None:
 
 
 def after_all(context: Any) -> None:
-    """Write the ACL coverage (with `coverage=FILE`); stop the fake DNS network, if a
-    scenario needed one."""
+    """Write the ACL coverage (with `coverage=FILE`); stop the fake DNS network and
+    remove the throwaway CA, if scenarios needed them."""
     close_shared_dns_network()
+    close_shared_ca()
     coverage = run_state(context.config).coverage
     if coverage is not None and context.config.userdata.get("coverage"):
         Path(context.config.userdata["coverage"]).write_text(coverage.to_json())

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import StepUsageError
-from ..exim.inputs import check_macro_name, check_port
+from ..exim.inputs import check_line, check_macro_name, check_port
 from ..exim.options import EximOptions
 from ..exim.sandbox import Sandbox
 from ..fakes import FakePeer, port_macro
+from ..live.server import LiveServer
 from ..network.netns import PrivateNetwork
 from ..oneshot.config import EximConfig
 from ..oneshot.filtering import FilterResult
@@ -24,6 +25,8 @@ from ..oneshot.routing import Routing
 from ..smtp.connection import Connection
 from ..smtp.reply import Reply
 from ..smtp.session import EximSession
+from ..smtp.transcript import TranscriptLine
+from .live import LIVE_ONLY, ScenarioLive
 from .macro_clashes import check_given_macro, check_peer_macro
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,6 +98,12 @@ class ScenarioState:
         self._sandbox: Sandbox | None = None
         #: Settings changed after the current session started; they need a new connection.
         self._unapplied: list[str] = []
+        #: The live server the scenario asked for, if it did.
+        self.live = ScenarioLive(self._network)
+        #: The current connection has TLS from its first byte (implicit TLS).
+        self._implicit_tls = False
+        #: The replies to the last commands sent at once.
+        self.batch: list[Reply] = []
 
     def use_config(self, path: str) -> None:
         """Relative paths are taken from the directory behave runs in."""
@@ -136,10 +145,16 @@ class ScenarioState:
         server_ip: str | None = None,
         server_port: int | str | None = None,
         client_port: int | str | None = None,
+        *,
+        tls: bool = False,
     ) -> None:
         """The next step that talks starts a session as from `client_ip`:`client_port`,
         arriving at `server_ip`:`server_port` (`-oMi`; by default the userdata's); the
-        current one, if any, is hung up."""
+        current one, if any, is hung up. `tls`: TLS from the first byte (a live
+        server's implicit TLS port)."""
+        if tls and not self.live.declared:
+            raise StepUsageError(f"a TLS connection needs a live Exim server: {LIVE_ONLY}.")
+        self._implicit_tls = tls
         self.connection = Connection(
             client_ip,
             check_port(client_port, "client port"),
@@ -193,12 +208,72 @@ class ScenarioState:
                     "No connection yet: begin the scenario (or its Background) with "
                     "'Given a connection from 192.0.2.1'."
                 )
-            options = self.options.with_macros(self.macros)
-            if self._sandbox is None:
-                self._sandbox = Sandbox()  # the scenario's spool, which its sessions share
-            self._current = EximSession.connected(self.connection, options=options, sandbox=self._sandbox)
+            if self.live.declared:
+                self._current = self._live_session(self.connection)
+            else:
+                self._current = EximSession.connected(
+                    self.connection, options=self.options.with_macros(self.macros), sandbox=self.sandbox
+                )
             self.sessions.append(self._current)
         return self._current
+
+    @property
+    def sandbox(self) -> Sandbox:
+        """The scenario's spool, which its sessions (and its live server) share."""
+        if self._sandbox is None:
+            self._sandbox = Sandbox()
+        return self._sandbox
+
+    def live_server(self, step: str) -> LiveServer:
+        """The scenario's live server, started now if need be (StepUsageError, saying to
+        add 'Given the Exim server is running', in a scenario without one)."""
+        return self.live.running(step, self.options.with_macros(self.macros), self.sandbox)
+
+    def talk_before_greeting(self, line: str) -> None:
+        """Start the connection's session by sending `line` before reading the greeting."""
+        if self._current is not None or self.connection is None:
+            raise StepUsageError(
+                "write 'When I send ... before the greeting' right after 'Given a connection from IP': "
+                "it is the first thing the client sends."
+            )
+        self._current = self._live_session(self.connection, before_greeting=check_line(line, "SMTP command"))
+        self.sessions.append(self._current)
+
+    def hold_connections(self, client_ip: str, count: int) -> None:
+        """Open `count` greeted connections from `client_ip` to the live server, held
+        until the scenario ends."""
+        for _ in range(count):
+            session = self._live_session(Connection(client_ip, None, self.server[0], self.server[1]))
+            self.live.held.append(session)
+
+    def try_connection(self, client_ip: str) -> EximSession:
+        """One more connection from `client_ip` (its greeting read), kept with the others."""
+        session = self._live_session(Connection(client_ip, None, self.server[0], self.server[1]))
+        self.sessions.append(session)
+        return session
+
+    def _live_session(self, connection: Connection, before_greeting: str | None = None) -> EximSession:
+        told = {
+            "host name": connection.host_name,
+            "ident": connection.ident,
+            "an authentication": connection.authenticator,
+        }
+        for what, value in told.items():
+            if value is not None:
+                raise StepUsageError(
+                    f"a live connection cannot be told the client's {what}: Exim finds it out itself. "
+                    "Tell it in an exim -bh scenario (without 'Given the Exim server is running')."
+                )
+        server = self.live_server("Given a connection from ...")
+        channel = self.live.channel(server, connection, self._implicit_tls)
+        if before_greeting is not None:
+            channel.send(before_greeting + "\r\n")
+        session = EximSession.over(channel, connection.client_ip)
+        if before_greeting is not None:
+            session.transcript.lines.insert(
+                0, TranscriptLine("C", f"{before_greeting} (before the greeting)")
+            )
+        return session
 
     @property
     def dns(self) -> FakeDns:
@@ -266,7 +341,11 @@ class ScenarioState:
         """Close every session, then stop every fake peer (idempotent); the first
         error is raised once everything is closed."""
         errors = []
-        closables: list[EximSession | FakePeer] = [*self.sessions, *self.peers.values()]
+        closables: list[EximSession | ScenarioLive | FakePeer] = [
+            *self.sessions,
+            self.live,
+            *self.peers.values(),
+        ]
         for closable in closables:
             try:
                 closable.close()

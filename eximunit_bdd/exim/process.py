@@ -14,25 +14,34 @@ process descended from it.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
 import threading
 from types import FrameType
-from typing import IO, Sequence, Union
+from typing import IO, Callable, Sequence, Union
 
-__all__ = ["start_process", "kill_tree"]
+__all__ = ["start_process", "kill_tree", "descendants"]
 
 _HELD = (signal.SIGINT, signal.SIGTERM)
+_PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True)
 Stream = Union[int, IO[bytes], None]
 
 
 def start_process(
-    argv: Sequence[str], *, stdin: Stream, stdout: Stream, stderr: Stream
+    argv: Sequence[str], *, stdin: Stream, stdout: Stream, stderr: Stream, dies_with_us: bool = False
 ) -> subprocess.Popen[bytes]:
-    """`subprocess.Popen(argv, ...)`, safe from SIGINT and SIGTERM while it starts."""
+    """`subprocess.Popen(argv, ...)`, safe from SIGINT and SIGTERM while it starts.
+
+    `dies_with_us`: the kernel kills the process (SIGKILL) when the thread that started
+    it ends, even by SIGKILL, as for a daemon that must never outlive a killed test
+    run. The setting survives exec, but not the exec of a set-user-id program: start
+    such one under a program that holds it (`unshare --kill-child`)."""
+    setup = _die_with_parent if dies_with_us else None
     if threading.current_thread() is not threading.main_thread():
-        return subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=stderr)  # signals go to main
+        return _popen(argv, stdin, stdout, stderr, setup)  # signals go to the main thread
     held: list[int] = []
 
     def hold(signum: int, frame: FrameType | None) -> None:
@@ -45,7 +54,7 @@ def start_process(
             if handler not in (None, signal.SIG_IGN):  # None: not set from Python; leave it
                 previous[number] = handler
                 signal.signal(number, hold)
-        process = subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=stderr)
+        process = _popen(argv, stdin, stdout, stderr, setup)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
@@ -58,19 +67,30 @@ def start_process(
     return process
 
 
+def _popen(
+    argv: Sequence[str], stdin: Stream, stdout: Stream, stderr: Stream, setup: Callable[[], None] | None
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=stderr, preexec_fn=setup)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGKILL when the parent thread ends (PR_SET_PDEATHSIG)."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # loaded before the fork: no dlopen here
+
+
 def kill_tree(process: subprocess.Popen[bytes]) -> None:
     """Kill the process and every process descended from it, unless it has been
     reaped already (its pid, and so its descendants', may then be someone else's)."""
     if process.returncode is not None:
         return
-    for pid in [*_descendants(process.pid), process.pid]:  # found while they still hang off it
+    for pid in [*descendants(process.pid), process.pid]:  # found while they still hang off it
         try:
             os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     """The processes descended from `pid`, by their parents in /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
@@ -88,4 +108,3 @@ def _descendants(pid: int) -> list[int]:
             found.append(child)
             pending.append(child)
     return found
-

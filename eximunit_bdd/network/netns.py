@@ -68,12 +68,12 @@ class PrivateNetwork:
         self._prefix.append("--")
         return self
 
-    def bound_socket(self, kind: str, port: int = 0) -> socket.socket:
-        """A socket bound to 127.0.0.1:`port` inside (kind `tcp` or `udp`), not
+    def bound_socket(self, kind: str, port: int = 0, address: str = "127.0.0.1") -> socket.socket:
+        """A socket bound to `address`:`port` inside (kind `tcp` or `udp`), not
         listening yet; port 0 gets a free port, as `ports.bind_free_port` does."""
         if self._control is None:
             raise NetworkUnavailableError("the private network is not running.")
-        self._control.sendall(f"{kind} {port}\n".encode())
+        self._control.sendall(f"{kind} {port} {address}\n".encode())
         self._wait_readable()
         message, fds, _, _ = socket.recv_fds(self._control, 200, 1)
         if not fds:
@@ -81,6 +81,14 @@ class PrivateNetwork:
                 f"no {kind} socket in the private network: {message.decode(errors='replace').strip()}"
             )
         return socket.socket(fileno=fds[0])
+
+    def add_address(self, address: str) -> None:
+        """Put `address` on the network's `lo`, so that a client can connect from it
+        and a daemon listen on it; one already there is fine."""
+        if self._control is None:
+            raise NetworkUnavailableError("the private network is not running.")
+        self._control.sendall(f"address {address}\n".encode())
+        self._answer("ok")
 
     def command(self, argv: Sequence[str]) -> list[str]:
         """`argv` run inside the network (`nsenter ... -- argv`)."""
@@ -178,13 +186,22 @@ class OwnProcessNetwork(PrivateNetwork):
         self._inside = True
         return self
 
-    def bound_socket(self, kind: str, port: int = 0) -> socket.socket:
+    def bound_socket(self, kind: str, port: int = 0, address: str = "127.0.0.1") -> socket.socket:
         if not self._inside:
-            return super().bound_socket(kind, port)
+            return super().bound_socket(kind, port, address)
         try:
-            return netns_helper.bound_socket(f"{kind} {port}")
+            return netns_helper.bound_socket(f"{kind} {port} {address}")
         except (OSError, ValueError) as error:
             raise NetworkUnavailableError(f"no {kind} socket in the private network: {error}") from None
+
+    def add_address(self, address: str) -> None:
+        if not self._inside:
+            super().add_address(address)
+            return
+        try:
+            netns_helper.add_address(address)
+        except OSError as error:
+            raise NetworkUnavailableError(f"cannot put {address} on the private network: {error}") from None
 
     def command(self, argv: Sequence[str]) -> list[str]:
         return list(argv) if self._inside else super().command(argv)

@@ -2,11 +2,15 @@
 
 Started by `netns.PrivateNetwork`, it moves itself into new network and mount
 namespaces (and, when not root, a user namespace of its own, mapping the caller's uid
-and gid to themselves), brings `lo` up and bind-mounts RESOLV (`nameserver
+and gid to themselves), brings `lo` up, lets any user bind ports under 1024 there (a
+live Exim daemon listens on 25, 465, 587) and bind-mounts RESOLV (`nameserver
 127.0.0.1`) over /etc/resolv.conf. Then, on the Unix socket FD, it answers each
-request (`tcp`, `udp PORT`) with a socket bound to 127.0.0.1 inside that network,
-passed back as a file descriptor; the fake DNS and fake peers serve on those sockets
-from the test process. It exits when the socket closes, or when its parent dies.
+request: `tcp [PORT [ADDRESS]]` and `udp PORT [ADDRESS]` with a socket bound inside
+that network (on 127.0.0.1 unless ADDRESS is given), passed back as a file
+descriptor (the fake DNS and fake peers serve on those sockets from the test
+process; a live client connects from one); `address ADDRESS` puts ADDRESS on `lo`
+(by netlink: `ip` would run without the capability the helper holds). It exits when
+the socket closes, or when its parent dies.
 
 Linux only; it uses the C library directly (`unshare`, `mount`, `prctl`), so that the
 caller needs nothing from outside Python but nsenter, and no root.
@@ -15,6 +19,7 @@ caller needs nothing from outside Python but nsenter, and no root.
 from __future__ import annotations
 
 import ctypes
+import errno
 import fcntl
 import os
 import signal
@@ -32,6 +37,11 @@ PR_SET_PDEATHSIG = 1
 SIOCGIFFLAGS = 0x8913
 SIOCSIFFLAGS = 0x8914
 IFF_UP = 0x1
+RTM_NEWADDR = 20
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_EXCL, NLM_F_CREATE = 0x1, 0x4, 0x200, 0x400
+NLMSG_ERROR = 2
+IFA_ADDRESS, IFA_LOCAL = 1, 2
+IFA_F_NODAD = 0x02  # an IPv6 address usable at once, without duplicate detection
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -67,19 +77,46 @@ def enter_private_network(resolv_conf: str) -> None:
         request = struct.pack("16sH14x", b"lo", 0)
         flags_now = struct.unpack("16sH14x", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
         fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags_now | IFF_UP))
+    # Any user may bind ports under 1024 in this network only (a per-network sysctl).
+    with open("/proc/sys/net/ipv4/ip_unprivileged_port_start", "w") as start:
+        start.write("0")
+
+
+def add_address(address: str) -> None:
+    """Put `address` (IPv4 or IPv6) on `lo` (RTM_NEWADDR); one already there is fine."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    packed = socket.inet_pton(family, address)
+    length = 128 if family == socket.AF_INET6 else 32
+    flags = IFA_F_NODAD if family == socket.AF_INET6 else 0
+    body = struct.pack("=BBBBI", family, length, flags, 0, socket.if_nametoindex("lo"))
+    for kind in (IFA_LOCAL, IFA_ADDRESS):
+        body += struct.pack("=HH", 4 + len(packed), kind) + packed  # 4 or 16 bytes: aligned
+    header = struct.pack(
+        "=IHHII", 16 + len(body), RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 1, 0
+    )
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE) as netlink:
+        netlink.sendall(header + body)
+        answer = netlink.recv(4096)
+    kind = struct.unpack_from("=H", answer, 4)[0]
+    error = -struct.unpack_from("=i", answer, 16)[0] if kind == NLMSG_ERROR else 0
+    if error not in (0, errno.EEXIST):
+        raise OSError(error, f"adding {address} to lo: {os.strerror(error)}")
 
 
 def bound_socket(request: str) -> socket.socket:
-    """`tcp` (port 0, not listening) or `udp PORT` / `tcp PORT`, on 127.0.0.1."""
-    kind, _, port = request.partition(" ")
+    """`tcp` (port 0, not listening) or `udp PORT` / `tcp PORT`, on 127.0.0.1, or on
+    ADDRESS after the port (`tcp 0 192.0.2.1`)."""
+    kind, port, address = (request.split() + ["", "", ""])[:3]
+    address = address or "127.0.0.1"
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
     if kind == "tcp":
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     elif kind == "udp":
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock = socket.socket(family, socket.SOCK_DGRAM)
     else:
         raise ValueError(f"unknown request {request!r}")
-    sock.bind(("127.0.0.1", int(port or 0)))
+    sock.bind((address, int(port or 0)))
     return sock
 
 
@@ -87,6 +124,10 @@ def serve(control: socket.socket) -> None:
     with control.makefile("r", encoding="ascii") as requests:
         for line in requests:
             try:
+                if line.startswith("address "):
+                    add_address(line.split()[1])
+                    control.sendall(b"ok\n")
+                    continue
                 sock = bound_socket(line.strip())
             except (OSError, ValueError) as error:
                 control.sendall(f"error {error}\n".encode())

@@ -176,7 +176,7 @@ class BhChannel:
         self.close()
         return error
 
-    def starttls(self) -> None:
+    def starttls(self) -> str | None:
         raise UnsupportedCommandError(BH_REFUSALS["STARTTLS"])
 
     def close(self) -> None:

@@ -9,8 +9,8 @@ start TLS, close. Channels:
   stderr; it can carry no TLS.
 - `ScriptedChannel` (`scripted_channel.py`): replies from a script, for unit tests of
   the dialogue without Exim.
-- a live channel (TCP, TLS) plugs in here; it has no `-bh` trace (`traced` False), so
-  steps that read the trace say so instead of finding nothing.
+- `LiveChannel` (`live/channel.py`): a TCP connection (then TLS) to a live Exim daemon,
+  each reply with the trace the daemon's process for it wrote.
 """
 
 from __future__ import annotations
@@ -79,8 +79,9 @@ class Channel(Protocol):
         It may release what it can; `close` stays the owner's to call."""
         ...
 
-    def starttls(self) -> None:
-        """Continue the conversation over TLS (after the server's 220 to STARTTLS)."""
+    def starttls(self) -> str | None:
+        """Continue the conversation over TLS (after the server's 220 to STARTTLS);
+        returns what the transcript should say of it (`TLS started: TLSv1.3`), if anything."""
         ...
 
     def close(self) -> None:

@@ -95,11 +95,12 @@ class ScriptedChannel:
     def ended(self, waiting_for: str | None) -> EximUnitError | None:
         return self._failure
 
-    def starttls(self) -> None:
+    def starttls(self) -> str | None:
         why = self.refusal("STARTTLS")
         if why is not None:
             raise UnsupportedCommandError(why)
         self.tls = True
+        return None
 
     def close(self) -> None:
         self.closed = True

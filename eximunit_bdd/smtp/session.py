@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from typing import Any, Mapping, Optional
 
 from ..errors import (
@@ -178,7 +179,9 @@ class EximSession:
         if verb in ("HELO", "EHLO") and reply.accepted:
             self.greeted = True
         elif verb == "STARTTLS" and reply.code == 220:
-            self.channel.starttls()  # the conversation goes on over TLS ...
+            said = self.channel.starttls()  # the conversation goes on over TLS ...
+            if said:
+                self.transcript.note(said)
             self.greeted = False  # ... and the client must greet again
         self.in_data = verb == "DATA" and reply.code == 354
         return reply
@@ -263,6 +266,52 @@ class EximSession:
         self._prdr = False  # the transaction is over
         self._check_in_step(reply, None)
         return reply
+
+    def send_at_once(self, lines: list[str]) -> list[Reply]:
+        """Write several command lines in one go, as a pipelining client does (or one
+        that ignores the rules), then read a reply for each, as far as the server gives
+        them; returns those replies."""
+        for line in lines:
+            check_line(line, "SMTP command")
+            self._check_open(line)
+        self._check_in_step(None, lines[0])
+        for line in lines:
+            self.transcript.client(line)
+        self.channel.send("".join(line + "\r\n" for line in lines))
+        replies = []
+        for line in lines:
+            received = self.channel.receive(line)
+            if received is None:
+                self.closed_by_server = True
+                break
+            reply = parse_reply(received.text, line, received.trace)
+            self.replies.append(reply)
+            self.transcript.server(reply)
+            replies.append(reply)
+            if reply.closes_connection():
+                self.closed_by_server = True
+                break
+        return replies
+
+    def stay_silent(self, seconds: float) -> Reply | None:
+        """Send nothing for `seconds`; then the reply the server sent meanwhile (a
+        timeout's 421), recorded as the last one, or None if it sent nothing."""
+        self.transcript.note(f"the client stays silent for {seconds:g} s")
+        time.sleep(seconds)
+        received = self.channel.unsolicited()
+        if received is None:
+            return None
+        reply = parse_reply(received.text, None, received.trace)
+        self.replies.append(reply)
+        self.transcript.server(reply)
+        if reply.closes_connection():
+            self.closed_by_server = True
+        return reply
+
+    def drop(self) -> None:
+        """Hang up without QUIT, as a client that crashed or gave up."""
+        self.transcript.note("the client drops the connection")
+        self.close()
 
     # ---- fluent API: each raises UnexpectedReplyError unless accepted -------------------
 

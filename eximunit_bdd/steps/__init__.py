@@ -9,6 +9,7 @@ from . import (  # noqa: F401 - imported to register
     dns,
     filters,
     inspection,
+    live,
     peers,
     replies,
     rewriting,

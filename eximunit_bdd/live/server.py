@@ -1,0 +1,262 @@
+"""`LiveServer`: a real Exim daemon for one scenario, inside its private network, that
+can deliver nothing.
+
+It is started as `exim -bdf -oX PORTS -odq -N -oY -d-all+acl` with the scenario's
+configuration and macros, the sandbox's (its spool) and `EXIMUNIT_LIVE` (a directory
+for its logs):
+
+- `-odq` queues every message and `-N` marks it never to be delivered; no queue runner
+  is started; `-oY`: no notifier socket. The network has nothing but loopback.
+- `-oX` with the configuration's own ports (`daemon_smtp_ports`, `tls_on_connect_ports`):
+  with it Exim writes no pid file (the machine's stays untouched). Inside the private
+  network those ports are free, and any user may bind them there.
+- It runs in a pid namespace of its own (`unshare --pid --fork --kill-child`, under a
+  shell as the namespace's first process): when that process dies, every process of
+  the daemon dies with it, and it dies when the test process does, even by SIGKILL.
+- `-d-all+acl` writes the ACL trace of each connection, which `DaemonTrace` reads.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Mapping, Protocol
+
+from ..errors import EximConfigError, LiveServerError, StepUsageError
+from ..exim.options import EximOptions
+from ..exim.process import descendants, start_process
+from ..exim.sandbox import Sandbox, sandbox_base
+from ..oneshot.options import ask_option
+from .certificates import CertificateFiles, TestCA
+from .daemon_trace import DaemonTrace
+
+__all__ = ["LiveServer", "LiveNetwork"]
+
+#: How often readiness is tried while the daemon starts (it takes 60-200 ms).
+_POLL = 0.005
+#: The namespace's first process: it waits for Exim, and all goes when it goes.
+_INIT = ["/bin/sh", "-c", '"$@" & wait $!', "eximunit-live"]
+
+
+class LiveNetwork(Protocol):
+    """What a live daemon needs of the scenario's private network (`PrivateNetwork`)."""
+
+    def command(self, argv: list[str]) -> list[str]: ...
+
+    def add_address(self, address: str) -> None: ...
+
+    def bound_socket(self, kind: str, port: int = 0, address: str = "127.0.0.1") -> socket.socket: ...
+
+
+class LiveServer:
+    """An Exim daemon listening on the configuration's ports at every address of the
+    network (add the addresses first: `network.add_address`).
+
+    >>> with LiveServer(options, network, sandbox) as server:  # doctest: +SKIP
+    ...     channel = LiveChannel(server, "192.0.2.1", "127.0.0.1", 25)
+    """
+
+    def __init__(
+        self,
+        options: EximOptions,
+        network: LiveNetwork,
+        sandbox: Sandbox,
+        macros: Mapping[str, str] | None = None,
+        arguments: tuple[str, ...] = (),
+        ca: TestCA | None = None,
+        certificate: CertificateFiles | None = None,
+    ) -> None:
+        """`macros` are the live ones besides the sandbox's (its certificate's);
+        `arguments` more options for the daemon (`-os 5s`); `ca` the throwaway CA that
+        issued `certificate`, which clients trust (copied as `EXIMUNIT_LIVE/ca.pem`,
+        for `tls_verify_certificates`)."""
+        self.options = options
+        self.network = network
+        self.sandbox = sandbox
+        self.timeout = float(options.timeout)
+        self.extra_macros = dict(macros or {})
+        self.arguments = arguments
+        self.ca = ca
+        self.certificate = certificate
+        #: The certificate a client shows after STARTTLS, if any (from `ca`).
+        self.client_certificate: CertificateFiles | None = None
+        #: The directory of its logs (`EXIMUNIT_LIVE`): mainlog, rejectlog.
+        self.directory: Path | None = None
+        self.ports: list[int] = []
+        self.tls_on_connect_ports: list[int] = []
+        self.trace: DaemonTrace | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self.argv: list[str] = []
+
+    def start(self) -> LiveServer:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="eximunit-live-", dir=sandbox_base()))
+        os.chmod(self.directory, 0o755)
+        if self.ca is not None:
+            shutil.copyfile(self.ca.ca_file, self.directory / "ca.pem")
+        macros = {**self.sandbox.macros(), "EXIMUNIT_LIVE": str(self.directory), **self.extra_macros}
+        self.ports, self.tls_on_connect_ports = self._configured_ports(macros)
+        self.argv = self.options.base_argv(macros) + [
+            "-bdf", "-oX", ":".join(map(str, self.ports)), "-odq", "-N", "-oY", "-d-all+acl", *self.arguments,
+        ]  # fmt: skip
+        # Without root, a user namespace of its own: one joined by nsenter grants no
+        # capability past exec, and a pid namespace needs one.
+        userns = [] if os.geteuid() == 0 else ["--user", "--map-current-user"]
+        unshare = ["unshare", *userns, "--pid", "--fork", "--kill-child", "--"]
+        self._process = start_process(
+            self.network.command([*unshare, *_INIT, *self.argv]),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            dies_with_us=True,
+        )
+        assert self._process.stderr is not None
+        self.trace = DaemonTrace(self._process.stderr)
+        self._wait_until_ready()
+
+    def _configured_ports(self, macros: Mapping[str, str]) -> tuple[list[int], list[int]]:
+        """The ports the configuration listens on, and those of them with TLS at once."""
+        options = self.options.with_macros(macros)
+        ports, tls_on_connect = (
+            _port_numbers(ask_option(options, name).option.value or "")
+            for name in ("daemon_smtp_ports", "tls_on_connect_ports")
+        )
+        return sorted(set(ports) | set(tls_on_connect)) or [25], tls_on_connect
+
+    def _wait_until_ready(self) -> None:
+        """Until a connection to the first port succeeds; Exim's words if it ends first."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            with self.network.bound_socket("tcp", 0, "127.0.0.1") as probe:
+                probe.settimeout(self.timeout)
+                try:
+                    probe.connect(("127.0.0.1", self.ports[0]))
+                    return
+                except OSError:
+                    pass
+            if self._ended() or time.monotonic() >= deadline:
+                raise self._start_failure()
+            time.sleep(_POLL)
+
+    def _ended(self) -> bool:
+        return self._process is None or self._process.poll() is not None
+
+    def _start_failure(self) -> Exception:
+        said = self._said()
+        if self._ended():
+            if "configuration" in said.lower():
+                return EximConfigError(
+                    f"The Exim daemon did not start: Exim refused its configuration:\n{said}"
+                )
+            return LiveServerError(
+                f"The Exim daemon ended as it started:\n{said}\nCommand: {' '.join(self.argv)}"
+            )
+        return LiveServerError(
+            f"The Exim daemon did not accept a connection on port {self.ports[0]} within "
+            f"{self.timeout:g} s. Exim said:\n{said}"
+        )
+
+    def _said(self) -> str:
+        if self.trace is None:
+            return "  (nothing)"
+        self.trace.take(None)
+        lines = [line for line in self.trace.startup if line.strip() and not line.startswith(_BANNER)]
+        return "\n".join(f"  {line}" for line in lines[-15:]) or "  (nothing)"
+
+    @property
+    def server_name(self) -> str | None:
+        """The name a client checks the server's certificate against."""
+        return self.certificate.names[0] if self.certificate is not None else None
+
+    def client_context(self) -> ssl.SSLContext:
+        """A client TLS context that trusts this server's throwaway CA (StepUsageError
+        when the server was started without a certificate)."""
+        if self.ca is None:
+            raise StepUsageError(
+                "TLS needs the server's certificate: start it with 'Given the Exim server is running "
+                'with a TLS certificate for "NAME"\' (a throwaway CA is made for the run).'
+            )
+        return self.ca.client_context(self.client_certificate)
+
+    def stop(self) -> None:
+        """SIGTERM to the daemon, then the pid namespace killed with whatever is left;
+        the logs' directory removed. Safe to call twice."""
+        process, self._process = self._process, None
+        if process is not None:
+            _stop(process, self.timeout)
+        if self.trace is not None:
+            self.trace.close(self.timeout)
+            self.trace = None
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.directory = None
+
+    close = stop
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _stop(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """`process` is `unshare` (nsenter execs it); its child is the namespace's first
+    process, and the daemon that one's child. SIGTERM lets the daemon log its end;
+    SIGKILL to the first process then ends every process of the namespace."""
+    inside = descendants(process.pid)
+    init = inside[0] if inside else None
+    daemon = next(iter(descendants(init)), None) if init is not None else None
+    for pid, signum in ((daemon, signal.SIGTERM), (init, signal.SIGKILL)):
+        if pid is None:
+            continue
+        try:
+            os.kill(pid, signum)
+        except (ProcessLookupError, PermissionError):
+            continue
+        if signum == signal.SIGTERM:
+            time.sleep(0.01)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+#: What Exim's debug output says of itself at start-up: not why it failed.
+_BANNER = (
+    "Library version", "  ", "Support for", "Lookups", "Authenticators", "Routers", "Transports",
+    "Malware", "Fixed never_users", "Configure owner", "Size of off_t", "Compiler", "WHITELIST_D_MACROS",
+    "TRUSTED_CONFIG_LIST", "Exim version", "log selectors", "cwd=", "changed uid/gid", "trusted user",
+    "admin user", "dropping to exim gid", "configuration file is",
+)  # fmt: skip
+
+
+def _port_numbers(value: str) -> list[int]:
+    """`smtp : 587` -> [25, 587]: a port list as -bP prints it, names resolved."""
+    ports = []
+    for item in value.replace(",", ":").split(":"):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            ports.append(int(item) if item.isdigit() else socket.getservbyname(item, "tcp"))
+        except OSError:
+            raise EximConfigError(
+                f"The configuration's port {item!r} is no port number or known service."
+            ) from None
+    return ports
