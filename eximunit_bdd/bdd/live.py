@@ -14,6 +14,7 @@ from ..exim.options import EximOptions
 from ..exim.sandbox import Sandbox
 from ..live.certificates import TestCA
 from ..live.channel import LiveChannel
+from ..live.logs import DryRun
 from ..live.server import LiveNetwork, LiveServer
 from ..oneshot.options import ask_option
 from ..smtp.connection import Connection
@@ -60,6 +61,8 @@ class ScenarioLive:
         self.server: LiveServer | None = None
         #: Sessions held open besides the scenario's (`Given N open connections`).
         self.held: list[EximSession] = []
+        #: Dry-run deliveries made (each removed its message from the queue).
+        self.dry_runs: list[DryRun] = []
 
     def declare(self, step: str, certificate_name: str | None = None) -> None:
         if self.network is None:
@@ -114,8 +117,8 @@ class ScenarioLive:
         )  # fmt: skip
 
     def close(self) -> None:
-        for channel in self.held:
-            channel.close()
+        for session in self.held:
+            session.close()
         self.held.clear()
         if self.server is not None:
             self.server.stop()

@@ -21,7 +21,8 @@ SECTIONS = {
     "inspection": "Expansions, options and the Exim build",
     "filters": "Filters: the system filter and users' Exim and Sieve filters",
     "rewriting": "Rewriting and retry rules",
-    "live": "Live server: a real Exim daemon, TLS, pipelining, timeouts, the queue",
+    "live": "Live server: a real Exim daemon, TLS, pipelining, timeouts, connection limits",
+    "queue": "Live server: the queued message and the logs",
 }
 _PARAMETER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _EXAMPLE = re.compile(r"^Example: (.+)$", re.M)

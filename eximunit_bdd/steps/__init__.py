@@ -11,6 +11,7 @@ from . import (  # noqa: F401 - imported to register
     inspection,
     live,
     peers,
+    queue,
     replies,
     rewriting,
     routing,
