@@ -17,7 +17,7 @@ Feature: Members log in to send their mail through the co-op
     Then it is accepted with 235
     When I send MAIL FROM <anna@coop.test>
     Then RCPT TO <friend@elsewhere.example> is accepted
-    And it was decided by the "accept" statement at line 184
+    And it was decided by the "accept" statement at line 209
 
   Scenario: A member logs in with LOGIN
     Given a connection from 203.0.113.5

@@ -1,6 +1,6 @@
 Feature: Who may connect to mx.coop.test
-  The connect ACL refuses hosts the co-op has blocked, keeps the submission port for
-  the office, and can close the door politely during maintenance.
+  The connect ACL refuses hosts the co-op has blocked and can close the door politely
+  during maintenance. The submission port is for members, over TLS (see live.feature).
 
   Scenario: An ordinary mail server is greeted
     Given a connection from 192.0.2.1
@@ -19,13 +19,13 @@ Feature: Who may connect to mx.coop.test
     Given a connection from 203.0.113.200
     Then the connection is rejected with 550 "is blocked here"
 
-  Scenario: The submission port is for the office only
+  Scenario: On the submission port, members start TLS before they log in and send
     Given a connection from 192.0.2.1 to 198.51.100.25 port 587
-    Then the connection is rejected with 550 "submission port is for the co-op office only"
-
-  Scenario: The office may use the submission port
-    Given a connection from 198.51.100.7 to 198.51.100.25 port 587
     Then the connection is accepted
+    When I send EHLO laptop.example
+    Then the server offers "STARTTLS"
+    But the server does not offer "AUTH"
+    And MAIL FROM <anna@coop.test> is rejected with 530 "Must issue a STARTTLS command first"
 
   Scenario: During maintenance everybody is asked to come back later
     Given the macro MAINTENANCE is defined

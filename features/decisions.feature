@@ -9,7 +9,7 @@ Feature: Which rule of the configuration decided
     And I send RCPT TO <bob@other.example>
     Then it is rejected with 550
     And it was decided by the "deny" statement with message "relay not permitted"
-    And it was decided by the ACL "acl_check_rcpt" statement at line 186
+    And it was decided by the ACL "acl_check_rcpt" statement at line 213
     And it was decided by the "deny" statement with log message "relay attempt for bob@other.example"
 
   Scenario: An unknown mailbox is refused by recipient verification, not as relaying
@@ -17,15 +17,15 @@ Feature: Which rule of the configuration decided
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <nobody@coop.test>
     Then it is rejected with 550
-    And it was decided by the "deny" statement at line 146
-    And the statement at line 186 of ACL "acl_check_rcpt" did not apply
+    And it was decided by the "deny" statement at line 171
+    And the statement at line 213 of ACL "acl_check_rcpt" did not apply
 
   Scenario: Postmaster is reachable before any other check
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <postmaster@choir.test>
     Then it is accepted
-    And it was decided by the "accept" statement at line 142
+    And it was decided by the "accept" statement at line 167
 
   Scenario: A domain in migration is deferred by its own rule
     Given a connection from 192.0.2.1
@@ -40,14 +40,14 @@ Feature: Which rule of the configuration decided
     And I send RCPT TO <anna@coop.test>
     And I send a message with subject "minutes"
     Then it is accepted
-    And the statement at line 198 of ACL "acl_check_data" applied
-    And it was decided by the ACL "acl_check_data" statement at line 199
+    And the statement at line 225 of ACL "acl_check_data" applied
+    And it was decided by the ACL "acl_check_data" statement at line 226
 
   Scenario: A message for a member who did not choose the checks is not tagged by them
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <anna@coop.test>
-    Then the statement at line 156 of ACL "acl_check_rcpt" did not apply
+    Then the statement at line 181 of ACL "acl_check_rcpt" did not apply
     When I send a message with subject "minutes"
     Then the header "X-Coop-Checked" is added
     But the header "X-SPF" is not added

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import NetworkUnavailableError, StepUsageError
 from ..exim.options import EximOptions
-from ..exim.sandbox import Sandbox
+from ..exim.sandbox import Sandbox, base_for_others
 from ..live.certificates import TestCA
 from ..live.channel import LiveChannel
 from ..live.logs import DryRun
@@ -35,7 +35,7 @@ def _shared_ca() -> TestCA:
     global _ca
     with _ca_lock:
         if _ca is None:
-            _ca = TestCA()
+            _ca = TestCA(base_for_others() if os.geteuid() == 0 else None)
         return _ca
 
 

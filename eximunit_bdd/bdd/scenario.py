@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..errors import StepUsageError
 from ..exim.inputs import check_line, check_macro_name, check_port
 from ..exim.options import EximOptions
-from ..exim.sandbox import Sandbox
+from ..exim.sandbox import Sandbox, base_for_others
 from ..fakes import FakePeer, port_macro
 from ..live.server import LiveServer
 from ..network.netns import PrivateNetwork
@@ -221,7 +221,9 @@ class ScenarioState:
     def sandbox(self) -> Sandbox:
         """The scenario's spool, which its sessions (and its live server) share."""
         if self._sandbox is None:
-            self._sandbox = Sandbox()
+            # A live daemon started by root runs as Exim's own user, who must reach it.
+            live_as_root = self.live.declared and os.geteuid() == 0
+            self._sandbox = Sandbox(base_for_others() if live_as_root else None)
         return self._sandbox
 
     def live_server(self, step: str) -> LiveServer:

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["Sandbox", "caller_user", "caller_group", "sandbox_base"]
+__all__ = ["Sandbox", "caller_user", "caller_group", "sandbox_base", "base_for_others"]
 
 _MEMORY_FS = "/dev/shm"
 
@@ -43,6 +43,17 @@ def sandbox_base() -> str | None:
     return None
 
 
+def base_for_others() -> str | None:
+    """Where to make directories that another user (Exim's own, for a daemon started
+    by root) must reach: `sandbox_base()` when every directory on its path lets others
+    through, else /dev/shm or /tmp (a private $TMPDIR, as pytest's, does not)."""
+    for base in (sandbox_base(), _MEMORY_FS, tempfile.gettempdir()):
+        path = Path(base or tempfile.gettempdir()).resolve()
+        if path.is_dir() and all(os.stat(part).st_mode & 0o001 for part in (path, *path.parents)):
+            return str(path)
+    return sandbox_base()
+
+
 class Sandbox:
     """A fresh directory with an empty `spool/`; `cleanup()` removes it all.
 
@@ -51,8 +62,9 @@ class Sandbox:
     scenario starts with a new one, so nothing leaks from one scenario into the next.
     """
 
-    def __init__(self) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix="eximunit-", dir=sandbox_base()))
+    def __init__(self, base: str | None = None) -> None:
+        """`base`: where to make it (default `sandbox_base()`)."""
+        self.path = Path(tempfile.mkdtemp(prefix="eximunit-", dir=base or sandbox_base()))
         self.spool = self.path / "spool"
         self.spool.mkdir()
         if os.geteuid() == 0:

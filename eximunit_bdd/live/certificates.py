@@ -67,8 +67,9 @@ class TestCA:
 
     __test__ = False  # a library class, not a pytest test class
 
-    def __init__(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="eximunit-ca-", dir=sandbox_base()))
+    def __init__(self, base: str | None = None) -> None:
+        """`base`: where to make its directory (default `sandbox_base()`)."""
+        self.directory = Path(tempfile.mkdtemp(prefix="eximunit-ca-", dir=base or sandbox_base()))
         try:
             os.chmod(self.directory, 0o755)  # Exim and the client read the certificates
             self._key = ec.generate_private_key(ec.SECP256R1())

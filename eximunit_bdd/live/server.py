@@ -19,6 +19,7 @@ for its logs):
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -32,8 +33,8 @@ from typing import Mapping, Protocol
 from ..errors import EximConfigError, LiveServerError, StepUsageError
 from ..exim.options import EximOptions
 from ..exim.process import descendants, start_process
-from ..exim.sandbox import Sandbox, sandbox_base
-from ..oneshot.options import ask_option
+from ..exim.sandbox import Sandbox, base_for_others, sandbox_base
+from ..oneshot.options import ask_option, parse_option_lines
 from .certificates import CertificateFiles, TestCA
 from .daemon_trace import DaemonTrace
 
@@ -82,6 +83,8 @@ class LiveServer:
         self.sandbox = sandbox
         self.timeout = float(options.timeout)
         self.extra_macros = dict(macros or {})
+        #: Every macro the daemon got (the sandbox's, EXIMUNIT_LIVE, the extra ones).
+        self.macros: dict[str, str] = {}
         self.arguments = arguments
         self.ca = ca
         self.certificate = certificate
@@ -104,11 +107,14 @@ class LiveServer:
         return self
 
     def _start(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="eximunit-live-", dir=sandbox_base()))
-        os.chmod(self.directory, 0o755)
+        self.directory = Path(tempfile.mkdtemp(prefix="eximunit-live-", dir=_base()))
+        os.chmod(self.directory, 0o777 if os.geteuid() == 0 else 0o755)  # the Exim user logs here
         if self.ca is not None:
             shutil.copyfile(self.ca.ca_file, self.directory / "ca.pem")
-        macros = {**self.sandbox.macros(), "EXIMUNIT_LIVE": str(self.directory), **self.extra_macros}
+        self.macros = {**self.sandbox.macros(), "EXIMUNIT_LIVE": str(self.directory), **self.extra_macros}
+        if os.geteuid() == 0:
+            self._run_as_exims_own_user()
+        macros = self.macros
         self.ports, self.tls_on_connect_ports = self._configured_ports(macros)
         self.argv = self.options.base_argv(macros) + [
             "-bdf", "-oX", ":".join(map(str, self.ports)), "-odq", "-N", "-oY", "-d-all+acl", *self.arguments,
@@ -128,6 +134,15 @@ class LiveServer:
         self.trace = DaemonTrace(self._process.stderr)
         self._wait_until_ready()
 
+    def _run_as_exims_own_user(self) -> None:
+        """Run by root, the daemon gets Exim's own user (Debian-exim), not root: Exim
+        refuses to deliver as root (`fixed_never_users`), so a dry run of what a root
+        daemon queued would only defer. That user must read the key and write the logs."""
+        user, group = _exims_own_user(self.options)
+        self.macros.update(EXIMUNIT_USER=user, EXIMUNIT_GROUP=group)
+        if self.certificate is not None:
+            os.chown(self.certificate.private_key, pwd.getpwnam(user).pw_uid, -1)
+
     def _configured_ports(self, macros: Mapping[str, str]) -> tuple[list[int], list[int]]:
         """The ports the configuration listens on, and those of them with TLS at once."""
         options = self.options.with_macros(macros)
@@ -138,24 +153,27 @@ class LiveServer:
         return sorted(set(ports) | set(tls_on_connect)) or [25], tls_on_connect
 
     def _wait_until_ready(self) -> None:
-        """Until a connection to the first port succeeds; Exim's words if it ends first."""
+        """Until a connection to each of its ports succeeds (Exim binds them one after
+        another); Exim's words if it ends first."""
         deadline = time.monotonic() + self.timeout
-        while True:
+        waiting = list(self.ports)
+        while waiting:
             with self.network.bound_socket("tcp", 0, "127.0.0.1") as probe:
                 probe.settimeout(self.timeout)
                 try:
-                    probe.connect(("127.0.0.1", self.ports[0]))
-                    return
+                    probe.connect(("127.0.0.1", waiting[0]))
+                    waiting.pop(0)
+                    continue
                 except OSError:
                     pass
             if self._ended() or time.monotonic() >= deadline:
-                raise self._start_failure()
+                raise self._start_failure(waiting[0])
             time.sleep(_POLL)
 
     def _ended(self) -> bool:
         return self._process is None or self._process.poll() is not None
 
-    def _start_failure(self) -> Exception:
+    def _start_failure(self, port: int) -> Exception:
         said = self._said()
         if self._ended():
             if "configuration" in said.lower():
@@ -166,7 +184,7 @@ class LiveServer:
                 f"The Exim daemon ended as it started:\n{said}\nCommand: {' '.join(self.argv)}"
             )
         return LiveServerError(
-            f"The Exim daemon did not accept a connection on port {self.ports[0]} within "
+            f"The Exim daemon did not accept a connection on port {port} within "
             f"{self.timeout:g} s. Exim said:\n{said}"
         )
 
@@ -244,6 +262,26 @@ _BANNER = (
     "TRUSTED_CONFIG_LIST", "Exim version", "log selectors", "cwd=", "changed uid/gid", "trusted user",
     "admin user", "dropping to exim gid", "configuration file is",
 )  # fmt: skip
+
+
+def _base() -> str | None:
+    """Run by root, the daemon is Exim's own user, who must reach the directories."""
+    return base_for_others() if os.geteuid() == 0 else sandbox_base()
+
+
+def _exims_own_user(options: EximOptions) -> tuple[str, str]:
+    """The user and group Exim runs as without the test block's EXIMUNIT_USER."""
+    run = subprocess.run(
+        options.launch([*options.base_argv({}), "-bP", "exim_user", "exim_group"]),
+        capture_output=True, text=True, timeout=options.timeout, check=False,
+    )  # fmt: skip
+    found = parse_option_lines(run.stdout)
+    user, group = (found[name].value if name in found else None for name in ("exim_user", "exim_group"))
+    if not user or not group:
+        raise LiveServerError(
+            f"Cannot tell Exim's own user (exim -bP exim_user exim_group): {run.stderr.strip()}"
+        )
+    return user, group
 
 
 def _port_numbers(value: str) -> list[int]:

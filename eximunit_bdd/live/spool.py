@@ -398,8 +398,9 @@ def dry_run(
     the queue: read it first. A bounce or DSN it makes is itself dry-run (its child
     Exim gets -N) and stays queued, frozen, if it cannot be routed.
 
-    `macros` are those the daemon had besides the sandbox's (EXIMUNIT_LIVE, so that the
-    dry run logs where the daemon does). Raises StepUsageError if ID is not queued.
+    `macros` are those the daemon had (EXIMUNIT_LIVE, so that the dry run logs where the
+    daemon does; EXIMUNIT_USER and EXIMUNIT_GROUP if it ran as another user than the
+    caller). Raises StepUsageError if ID is not queued.
     """
     queued = message_ids(spool)
     if message_id not in queued:
@@ -407,7 +408,11 @@ def dry_run(
             f"Message {message_id} is not in the queue at {spool} (it has "
             f"{', '.join(queued) or 'none'}); a dry run removes the message it delivers."
         )
-    sandbox = {"EXIMUNIT_SPOOL": str(spool), "EXIMUNIT_USER": caller_user(), "EXIMUNIT_GROUP": caller_group()}
+    sandbox = {
+        "EXIMUNIT_SPOOL": str(spool),
+        "EXIMUNIT_USER": str(macros.get("EXIMUNIT_USER") or caller_user()),
+        "EXIMUNIT_GROUP": str(macros.get("EXIMUNIT_GROUP") or caller_group()),
+    }
     options = options.with_macros(macros)
     argv = options.base_argv(sandbox) + ["-N", "-M", message_id]
     process = start_process(

@@ -15,11 +15,13 @@ expanded (`-be`) with the configuration's lists and lookups:
   Exim sets them for a user found or an item matched; a lookup returning other data is
   not seen: the failure message shows the values used);
 - `$home` from the transport's `home_directory`, else the router's
-  `router_home_directory`, else the user's home when the router has `check_local_user`.
+  `router_home_directory`, else the user's home when the router has `check_local_user`;
+- `$address_data` as the router's `address_data` expands with those (a lookup of the
+  mailbox's directory, as taint-safe configurations do).
 
 Other per-message variables are empty, as in `-be`.
 
-    directory = /var/mail/coop/$domain/$local_part  ->  /var/mail/coop/coop.test/anna
+    directory = /var/mail/$domain/$local_part  ->  /var/mail/coop.test/anna
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from .run import answer_failure
 
 __all__ = ["DeliveryPath", "delivery_paths", "assert_delivered_to_path"]
 
-_NAMES = "local_part_prefix|local_part_suffix|local_part_data|local_part|domain_data|domain|home"
+_NAMES = "local_part_prefix|local_part_suffix|local_part_data|local_part|domain_data|domain|home|address_data"
 #: The router options that, set, make Exim set each data variable (route.c).
 _SETS_DATA = {"local_part_data": ("check_local_user", "local_parts"), "domain_data": ("domains",)}
 _VARIABLE = re.compile(rf"\$(?:\{{(?P<braced>{_NAMES})\}}|(?P<bare>{_NAMES})(?![A-Za-z0-9_]))")
@@ -86,6 +88,8 @@ def _path_of(options: EximOptions, delivery: Delivery) -> DeliveryPath:
     router = driver_options(options, "router", delivery.router)[1] if delivery.router else {}
     values = _variables(delivery.address, router)
     values["home"] = _home(options, router, transport, values)
+    if address_data := _value(router, "address_data"):
+        values["address_data"] = expand(options, _filled_in(address_data, values)).result or ""
     written = _value(transport, option)
     expansion = expand(options, _filled_in(written, values))
     shown = tuple((name, value) for name, value in values.items() if name in _used(written))

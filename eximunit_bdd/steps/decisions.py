@@ -108,7 +108,7 @@ def step_decided_at(context: Context, acl: str, line: int) -> None:
     """Check which statement of the configuration decided the last reply: the one at
     LINE of ACL (a statement of an ACL that the deciding one ran with `acl =` counts).
 
-    Example: Then it was decided by the ACL "acl_check_rcpt" statement at line 153
+    Example: Then it was decided by the ACL "acl_check_rcpt" statement at line 213
     """
     _check_decision(
         context, f'the statement at line {line} of ACL "{acl}"', lambda s: s.acl == acl and s.line == line
@@ -119,7 +119,7 @@ def step_decided_at(context: Context, acl: str, line: int) -> None:
 def step_decided_by_verb_at(context: Context, verb: str, line: int) -> None:
     """The same, naming the statement by its verb (accept, deny, defer, ...) and line.
 
-    Example: Then it was decided by the "deny" statement at line 153
+    Example: Then it was decided by the "deny" statement at line 213
     """
     _check_decision(
         context, f'the "{verb}" statement at line {line}', lambda s: s.verb == verb and s.line == line
@@ -168,7 +168,7 @@ def step_deferred_by(context: Context, line: int) -> None:
     applied, or any statement Exim could not test (a condition that failed with an error,
     a lookup that deferred), which makes Exim answer 4xx whatever its verb.
 
-    Example: Then it was deferred by the statement at line 142
+    Example: Then it was deferred by the statement at line 169
     """
     session, run = _decision(context, "Then it was deferred by ...")
     if not any(
@@ -203,7 +203,7 @@ def step_statement_applied(context: Context, line: int, acl: str) -> None:
     """Check that the conditions of that statement held for the last reply, whether
     or not it decided: for a `warn` (which never decides), that it did its work.
 
-    Example: Then the statement at line 198 of ACL "acl_check_data" applied
+    Example: Then the statement at line 225 of ACL "acl_check_data" applied
     """
     session, run, statements = _statements_at(context, "Then the statement at line ... applied", line, acl)
     if any(statement.outcome == "succeeded" for statement in statements):
@@ -224,7 +224,7 @@ def step_statement_did_not_apply(context: Context, line: int, acl: str) -> None:
     """Check that the conditions of that statement did not all hold for the last
     reply, or that Exim never reached it: a rule that let this one through.
 
-    Example: Then the statement at line 156 of ACL "acl_check_rcpt" did not apply
+    Example: Then the statement at line 181 of ACL "acl_check_rcpt" did not apply
     """
     step = "Then the statement at line ... did not apply"
     session, run, statements = _statements_at(context, step, line, acl)

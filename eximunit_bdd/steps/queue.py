@@ -50,6 +50,16 @@ def step_nothing_queued(context: Context) -> None:
     spool.assert_nothing_queued(_queued(context, "Then no message is queued"))
 
 
+# Before the plain form: its NAME would take in ` with "TEXT` (behave matches in order).
+@then('the queued message has the header "{name:EximText}" with "{text:EximText}"')
+def step_queued_header_with(context: Context, name: str, text: str) -> None:
+    """The same, with TEXT in the header's value (case-insensitive).
+
+    Example: Then the queued message has the header "X-Coop-Checked" with "mx.coop.test"
+    """
+    spool.assert_header(_message(context, "Then the queued message has the header ..."), name, text)
+
+
 @then('the queued message has the header "{name:EximText}"')
 def step_queued_header(context: Context, name: str) -> None:
     """Check a header of the queued message as Exim stored it (the ACLs' and the
@@ -58,15 +68,6 @@ def step_queued_header(context: Context, name: str) -> None:
     Example: Then the queued message has the header "X-Coop-Checked"
     """
     spool.assert_header(_message(context, "Then the queued message has the header ..."), name)
-
-
-@then('the queued message has the header "{name:EximText}" with "{text:EximText}"')
-def step_queued_header_with(context: Context, name: str, text: str) -> None:
-    """The same, with TEXT in the header's value (case-insensitive).
-
-    Example: Then the queued message has the header "X-Coop-Checked" with "mx.coop.test"
-    """
-    spool.assert_header(_message(context, "Then the queued message has the header ..."), name, text)
 
 
 @then('the queued message does not have the header "{name:EximText}"')
@@ -94,7 +95,7 @@ def _dry_run(context: Context, step: str) -> DryRun:
     runs = state.live.dry_runs
     if not runs:
         message = spool.assert_queued(spool.queued_messages(server.sandbox.spool))
-        runs.append(spool.dry_run(server.options, server.sandbox.spool, message.id, server.extra_macros))
+        runs.append(spool.dry_run(server.options, server.sandbox.spool, message.id, server.macros))
     return runs[-1]
 
 

@@ -308,7 +308,7 @@ EXPECTED_CONFIG_FAILURES = {
         'Expected mail for <anna@coop.test> to be delivered to a file ending in "Maildir", but its '
         "deliveries write to:",
         'anna@coop.test via transport "mailbox": /var/mail/coop/coop.test/anna '
-        "(from directory = /var/mail/coop/$domain/$local_part with $local_part=anna, $domain=coop.test)",
+        "(from directory = /var/mail/coop/$address_data with $address_data=coop.test/anna)",
     ],
     "claims the wrong option of an authenticator": [
         'Expected the option "server_set_id" of authenticator "plain_server" to be "$auth1", but Exim '
@@ -411,23 +411,23 @@ EXPECTED_DNS_FAILURES = {
 
 EXPECTED_DECISION_FAILURES = {
     "claims the wrong line decided": [
-        "Expected RCPT TO:<bob@other.example> to be decided by the statement at line 146 of ACL "
+        "Expected RCPT TO:<bob@other.example> to be decided by the statement at line 171 of ACL "
         '"acl_check_rcpt".',
         'Decided by the "deny" statement of ACL "acl_check_rcpt" (',
-        "examples/coop/exim4.conf, line 186): 186 | deny message = relay not permitted",
+        "examples/coop/exim4.conf, line 213): 213 | deny message = relay not permitted",
     ],
     "claims the wrong verb decided": [
         'Decided by the "defer" statement of ACL "acl_check_rcpt"',
-        "144 | defer domains = +migrating_domains 145 | message = $domain is moving to a new server",
+        "169 | defer domains = +migrating_domains 170 | message = $domain is moving to a new server",
     ],
     "claims the wrong message": [
         'to be decided by a "deny" statement with message "relay not permitted".',
-        "146 | deny domains = +local_domains 147 | !verify = recipient 148 | message = 550 5.1.1",
+        "171 | deny domains = +local_domains 172 | !verify = recipient 173 | message = 550 5.1.1",
     ],
     "claims a warn applied that did not": [
-        'Expected the statement at line 156 of ACL "acl_check_rcpt" to apply to RCPT TO:<anna@coop.test>, '
+        'Expected the statement at line 181 of ACL "acl_check_rcpt" to apply to RCPT TO:<anna@coop.test>, '
         "but its conditions failed",
-        "156 | warn domains = +spam_rejecting_domains",
+        "181 | warn domains = +spam_rejecting_domains",
     ],
     "claims the accept whose condition erred decided": [
         'Expected RCPT TO:<broken@shapes.test> to be decided by the "accept" statement at line 25.',
@@ -435,7 +435,7 @@ EXPECTED_DECISION_FAILURES = {
         "(a condition failed with an error), so it deferred:",
     ],
     "claims a rejection was a deferral": [
-        "Expected RCPT TO:<bob@other.example> to be deferred by the statement at line 186.",
+        "Expected RCPT TO:<bob@other.example> to be deferred by the statement at line 213.",
         'Decided by the "deny" statement of ACL "acl_check_rcpt"',
     ],
     "claims a header the DATA ACL adds is not added": [
@@ -443,14 +443,14 @@ EXPECTED_DECISION_FAILURES = {
         "X-Coop-Checked: by mx.coop.test for [192.0.2.1]",
     ],
     "claims the relay rule did not apply to relaying": [
-        'Expected the statement at line 186 of ACL "acl_check_rcpt" not to apply to '
+        'Expected the statement at line 213 of ACL "acl_check_rcpt" not to apply to '
         "RCPT TO:<bob@other.example>, but its conditions held",
-        "186 | deny message = relay not permitted 187 | log_message = relay attempt for $local_part@$domain",
+        "213 | deny message = relay not permitted 214 | log_message = relay attempt for $local_part@$domain",
     ],
     "claims the wrong log message": [
         'Expected RCPT TO:<bob@other.example> to be decided by a "deny" statement '
         'with log message "spam run".',
-        "187 | log_message = relay attempt for $local_part@$domain",
+        "214 | log_message = relay attempt for $local_part@$domain",
     ],
     "claims the log message is what Exim logs around it": [
         'to be decided by a "deny" statement with log message "rejected RCPT".',
@@ -618,7 +618,7 @@ EXPECTED_ERRORS = {
         "reply-to, env-from, env-to"
     ),
     "claims about a line where no statement starts": (
-        'StepUsageError: No statement of ACL "acl_check_rcpt" starts at line 157 of '
+        'StepUsageError: No statement of ACL "acl_check_rcpt" starts at line 182 of '
     ),
     "asks whether the server offers nothing": (
         'StepUsageError: name the extension the EHLO reply should offer, e.g. "AUTH PLAIN" or "PIPELINING".'

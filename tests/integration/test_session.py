@@ -120,7 +120,7 @@ def test_an_invalid_client_ip_is_refused_before_exim_runs(private_tmp, bad):
 def test_server_address_port_and_client_port_reach_exim(private_tmp):
     with EximSession("192.0.2.1", config=EXAMPLE_CONFIG, server_ip="198.51.100.25", server_port=587) as s:
         assert _bh(s).argv[-2:] == ["-oMi", "198.51.100.25.587"]
-        s.assert_connection_rejected(550, "submission port")
+        s.assert_mail_from_rejected("anna@coop.test", 530, "STARTTLS")  # the submission port's rule
     with EximSession("2001:db8::1", client_port=4567, config=EXAMPLE_CONFIG, callouts=False) as s:
         assert _bh(s).argv[-2:] == ["-bh", "2001:db8::1.4567"]
         assert "[2001:0db8:0000:0000:0000:0000:0000:0001]" in s.send("EHLO me.example").text

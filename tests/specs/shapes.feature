@@ -34,4 +34,4 @@ Feature: Statement shapes of real configurations, decided as Exim decides them
     Given the Exim configuration "examples/coop/exim4.conf"
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <erik@choir.test>
-    Then it was deferred by the statement at line 144
+    Then it was deferred by the statement at line 169

@@ -178,7 +178,7 @@ Feature: Specs that cannot run: each scenario must end in a clear error
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <anna@coop.test>
-    Then the statement at line 157 of ACL "acl_check_rcpt" did not apply
+    Then the statement at line 182 of ACL "acl_check_rcpt" did not apply
 
   Scenario: asks whether the server offers nothing
     Given a connection from 192.0.2.1

@@ -6,13 +6,13 @@ Feature: False claims about which statement decided
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <bob@other.example>
-    Then it was decided by the ACL "acl_check_rcpt" statement at line 146
+    Then it was decided by the ACL "acl_check_rcpt" statement at line 171
 
   Scenario: claims the wrong verb decided
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <erik@choir.test>
-    Then it was decided by the "deny" statement at line 144
+    Then it was decided by the "deny" statement at line 169
 
   Scenario: claims the wrong message
     Given a connection from 192.0.2.1
@@ -24,7 +24,7 @@ Feature: False claims about which statement decided
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <anna@coop.test>
-    Then the statement at line 156 of ACL "acl_check_rcpt" applied
+    Then the statement at line 181 of ACL "acl_check_rcpt" applied
 
   Scenario: claims the accept whose condition erred decided
     Given the Exim configuration "tests/configs/acl_shapes.conf"
@@ -37,7 +37,7 @@ Feature: False claims about which statement decided
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <bob@other.example>
-    Then it was deferred by the statement at line 186
+    Then it was deferred by the statement at line 213
 
   Scenario: claims a header the DATA ACL adds is not added
     Given a connection from 192.0.2.1
@@ -50,7 +50,7 @@ Feature: False claims about which statement decided
     Given a connection from 192.0.2.1
     When I send MAIL FROM <alice@example.net>
     And I send RCPT TO <bob@other.example>
-    Then the statement at line 186 of ACL "acl_check_rcpt" did not apply
+    Then the statement at line 213 of ACL "acl_check_rcpt" did not apply
 
   Scenario: claims the wrong log message
     Given a connection from 192.0.2.1
