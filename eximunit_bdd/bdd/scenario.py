@@ -153,7 +153,7 @@ class ScenarioState:
         current one, if any, is hung up. `tls`: TLS from the first byte (a live
         server's implicit TLS port)."""
         if tls and not self.live.declared:
-            raise StepUsageError(f"a TLS connection needs a live Exim server: {LIVE_ONLY}.")
+            raise StepUsageError(f"a TLS connection needs a live Exim server: {LIVE_ONLY}, above this step.")
         self._implicit_tls = tls
         self.connection = Connection(
             client_ip,

@@ -43,7 +43,8 @@ class LiveChannel:
         self.server = server
         self.client_ip, self.server_ip, self.port = client_ip, server_ip, port
         self.timeout = server.timeout
-        self.server_name = server_name
+        #: The name the server's certificate must bear (default: the one it was made for).
+        self.server_name = server_name or server.server_name
         self.tls: ssl.SSLContext | None = None
         self._buffer = b""
         self._closed_by_server = False

@@ -301,7 +301,7 @@ class EximSession:
         received = self.channel.unsolicited()
         if received is None:
             return None
-        reply = parse_reply(received.text, None, received.trace)
+        reply = parse_reply(received.text, "the silence", received.trace)
         self.replies.append(reply)
         self.transcript.server(reply)
         if reply.closes_connection():

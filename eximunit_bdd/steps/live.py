@@ -143,11 +143,9 @@ def _certificate_names(der: bytes) -> list[str]:
         alternatives = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         return names
-    return (
-        names
-        + [str(value) for value in alternatives.get_values_for_type(x509.DNSName)]
-        + [str(value) for value in alternatives.get_values_for_type(x509.IPAddress)]
-    )
+    names += [str(value) for value in alternatives.get_values_for_type(x509.DNSName)]
+    names += [str(value) for value in alternatives.get_values_for_type(x509.IPAddress)]
+    return list(dict.fromkeys(names))  # the common name is usually a subjectAltName too
 
 
 @when("I send these commands at once:")
@@ -182,6 +180,11 @@ def step_replies_are(context: Context) -> None:
     state = scenario_state(context)
     rows = table_column(context, "command", "reply")
     replies: list[Reply] = state.batch
+    if not replies:
+        raise StepUsageError(
+            "'Then the replies are:' checks commands sent at once: "
+            "write 'When I send these commands at once:' first."
+        )
     session = state.session
     for index, row in enumerate(rows):
         got = replies[index] if index < len(replies) else None

@@ -466,6 +466,74 @@ EXPECTED_DECISION_FAILURES = {
 }
 
 
+EXPECTED_LIVE_FAILURES = {
+    "claims AUTH is offered on the submission port before TLS": [
+        'Expected the server to offer "AUTH PLAIN"; its EHLO reply offers: SIZE 20971520, 8BITMIME, '
+        "PIPELINING, CHUNKING, STARTTLS, SMTPUTF8, HELP.",
+    ],
+    "claims a connection is encrypted before STARTTLS": [
+        "Expected the connection to be encrypted, but it is not: no TLS was started.",
+    ],
+    "claims the wrong TLS version": [
+        'Expected the connection to be encrypted with "TLSv1.1", but it uses TLSv1.3.',
+    ],
+    "claims the certificate is for another name": [
+        "Expected the server's certificate to be for \"mail.example.net\", but it is for: mx.coop.test.",
+        "*: TLS started: TLSv1.3, server certificate for mx.coop.test",
+    ],
+    "claims a stranger's certificate lets it relay": [
+        "Expected RCPT TO:<friend@elsewhere.example> to be accepted.",
+        "550 relay not permitted",
+    ],
+    "claims pipelined relaying is accepted": [
+        "Expected RCPT TO:<bob@other.example> to get 250 (row 2), but the replies were:",
+        "RCPT TO:<bob@other.example> -> 550 relay not permitted",
+    ],
+    "claims an early talker is greeted": [
+        "Expected the connection to be accepted.",
+        "C: EHLO hasty.example (before the greeting)",
+        "554 SMTP synchronization error",
+    ],
+    "claims a silent client is kept waiting": [
+        "Expected the silence to be accepted.",
+        "421 mx.coop.test: SMTP command timeout - closing connection",
+    ],
+    "claims a third connection is refused from a host with two open": [
+        "Expected a new connection from 192.0.2.7 to be refused with 421, but it was greeted.",
+    ],
+    "claims a refused message is queued": ["Expected a message in the queue, but it has 0."],
+    "claims nothing is queued after a message was accepted": [
+        "Expected no message in the queue, but it has 1.",
+        "Subject: minutes",
+    ],
+    "claims the queued message has a header it has not": [
+        "to have a header X-Coop-Shouting, but it has none.",
+        "X-Coop-Checked: by mx.coop.test for [192.0.2.1]",
+    ],
+    "claims the queued message's header says otherwise": [
+        'to have a header Subject containing "agenda", but its value differs.',
+    ],
+    "claims the queued message lacks a header it has": ["to have no header X-Coop-Checked, but it has one."],
+    "claims the queued message is for someone else": ["to be for <bea@bakery.test>, but it is not."],
+    "claims a member's mail goes out by the hub": [
+        'Expected <anna@coop.test> to be delivered by router "hubbed" and transport "hub_smtp" in a dry run',
+        "but Exim delivered it otherwise.",
+        "*> anna <anna@coop.test> R=mailboxes T=mailbox",
+    ],
+    "claims a member's mail goes to a host": [
+        "Expected a recipient to be sent to host 127.0.0.1 in a dry run",
+        "but no delivery goes to that host.",
+    ],
+    "claims the main log has what it has not": [
+        'Expected the main log to contain "<= mallory@example.net", but it does not.',
+        "<= alice@example.net",
+    ],
+    "claims an accepted recipient is in the reject log": [
+        'Expected the reject log to contain "relay attempt", but it does not.',
+    ],
+}
+
+
 #: Each file of false claims, with what each of its scenarios must say when it fails.
 FALSE_CLAIMS = {
     "wrong_claims.feature": EXPECTED_FAILURES,
@@ -473,6 +541,7 @@ FALSE_CLAIMS = {
     "wrong_config_claims.feature": EXPECTED_CONFIG_FAILURES,
     "wrong_dns_claims.feature": EXPECTED_DNS_FAILURES,
     "wrong_decision_claims.feature": EXPECTED_DECISION_FAILURES,
+    "wrong_live_claims.feature": EXPECTED_LIVE_FAILURES,
 }
 
 
@@ -622,6 +691,27 @@ EXPECTED_ERRORS = {
     ),
     "asks whether the server offers nothing": (
         'StepUsageError: name the extension the EHLO reply should offer, e.g. "AUTH PLAIN" or "PIPELINING".'
+    ),
+    "starts TLS without a live server": (
+        "StepUsageError: 'When I start TLS' needs a live Exim server: add 'Given the Exim server is running' "
+        "to the scenario"
+    ),
+    "opens a TLS connection without a live server": (
+        "StepUsageError: a TLS connection needs a live Exim server: add 'Given the Exim server is running' "
+        "to the scenario (a real Exim daemon, in its private network), above this step."
+    ),
+    "tells a live server the client's name": (
+        "StepUsageError: a live connection cannot be told the client's host name: Exim finds it out itself."
+    ),
+    "checks replies of commands it never sent at once": (
+        "StepUsageError: 'Then the replies are:' checks commands sent at once: write 'When I send these "
+        "commands at once:' first."
+    ),
+    "runs a live server on a configuration Exim refuses": (
+        'EximConfigError: Exim rejected its configuration: main option "message_size_limt" unknown'
+    ),
+    "sets the command timeout after the server started": (
+        "StepUsageError: 'Given the SMTP command timeout is ...' came after the live server had started"
     ),
     "sends a command while Exim waits for the message": (
         "UnsupportedCommandError: Exim is waiting for the message text after DATA's 354, "

@@ -184,3 +184,37 @@ Feature: Specs that cannot run: each scenario must end in a clear error
     Given a connection from 192.0.2.1
     When I send EHLO client.example
     Then the server offers ""
+
+  Scenario: starts TLS without a live server
+    Given a connection from 192.0.2.1
+    When I send EHLO client.example
+    And I start TLS
+
+  Scenario: opens a TLS connection without a live server
+    Given a TLS connection from 192.0.2.1 to 127.0.0.1 port 465
+
+  Scenario: tells a live server the client's name
+    Given the Exim server is running
+    And a connection from 192.0.2.1
+    And the client's host name is mail.example.net
+    When I send EHLO client.example
+
+  Scenario: checks replies of commands it never sent at once
+    Given the Exim server is running
+    And a connection from 192.0.2.1
+    When I send EHLO client.example
+    Then the replies are:
+      | command | reply |
+      | NOOP    | 250   |
+
+  Scenario: runs a live server on a configuration Exim refuses
+    Given the Exim configuration "tests/configs/broken.conf"
+    And the Exim server is running
+    And a connection from 192.0.2.1
+    When I send EHLO client.example
+
+  Scenario: sets the command timeout after the server started
+    Given the Exim server is running
+    And a connection from 192.0.2.1
+    When I send EHLO client.example
+    Given the SMTP command timeout is 2 seconds

@@ -14,6 +14,32 @@ import eximunit_bdd.steps  # noqa: F401 - the aggregator must import and registe
 #: "An SMTP session", "What the server decided besides the reply", "Routing,
 #: verification, expansion, options" and "Fake peers", made concrete.
 VOCABULARY = """
+Given the Exim server is running
+Given the Exim server is running with a TLS certificate for "mx.coop.test"
+Given a TLS connection from 192.0.2.1 to 127.0.0.1 port 465
+When I start TLS
+When I start TLS with a client certificate for "pc7.office.coop.test"
+Then the connection is encrypted
+Then the connection is encrypted with "TLSv1.3"
+Then the server's certificate is for "mx.coop.test"
+When I send these commands at once:
+Then the replies are:
+When I send "EHLO hasty.example" before the greeting
+When I drop the connection
+When I stay silent for 2 seconds
+Given the SMTP command timeout is 1 seconds
+Given 3 open connections from 192.0.2.7
+Then a new connection from 192.0.2.7 is refused with 421
+Then the message is queued
+Then no message is queued
+Then the queued message has the header "X-Coop-Checked"
+Then the queued message has the header "X-Coop-Checked" with "mx.coop.test"
+Then the queued message does not have the header "X-Coop-Shouting"
+Then the queued message is for <anna@coop.test>
+Then the queued message would be delivered to <anna@coop.test> by router "mailboxes" and transport "mailbox"
+Then the queued message would be sent to host 127.0.0.1
+Then the main log contains "<= alice@example.net"
+Then the reject log contains "relay attempt"
 Given the message:
 When the filter "examples/coop/filters/gina.sieve" handles the message
 When the filter "examples/coop/filters/gina.sieve" handles the message for <gina@garden.test>
