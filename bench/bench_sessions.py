@@ -7,6 +7,7 @@ same dialogues piped at once into `exim -bh`. Prints both and the ratio.
     .venv/bin/python bench/bench_sessions.py [N] --report  (writing the HTML report and JUnit XML)
     .venv/bin/python bench/bench_sessions.py [N] --dns     (DNS scenarios against plain ones)
     .venv/bin/python bench/bench_sessions.py [N] --hermetic (the private network against the host's)
+    .venv/bin/python bench/bench_sessions.py [N] --live    (live scenarios against -bh ones)
 
 With --hub, each scenario declares its own fake SMTP server "hub" and two recipients
 are verified against it by callout (`-bhc`); the raw run uses one fake hub for all.
@@ -17,7 +18,11 @@ With --dns, N scenarios with a fake DNS (a blocklist entry; the recipient's doma
 blocklist, SPF and reverse DNS checks) run against N plain scenarios, both through
 behave (target: ratio <= 3). With --hermetic, N plain scenarios run in the private
 network (the default) and on the host's (`-D network=host`), alternately, five times
-each; the medians and their ratio are printed (target: ratio <= 1.05).
+each; the medians and their ratio are printed (target: ratio <= 1.05). With --live, N
+live scenarios (a daemon started, STARTTLS, AUTH, a message, the queue inspected, the
+daemon stopped) run against N plain `-bh` scenarios, both through behave (target:
+ratio <= 15); then one live scenario with N connections against one with a single
+connection: each further connection against a `-bh` scenario (target: ratio <= 1).
 
 Not a test: timings depend on the machine; read the numbers, compare runs.
 """
@@ -86,6 +91,31 @@ ROUTING_SCENARIO = """
 ROUTING_RUNS = [["-bt", "anna@coop.test"], ["-bt", "postmaster@coop.test"]]
 
 
+LIVE_SCENARIO = """
+  Scenario: live check {n}
+    Given the Exim server is running
+    And a connection from 192.0.2.{host}
+    When I send EHLO client.example
+    And I start TLS
+    And I send EHLO client.example
+    And I authenticate as "anna@coop.test" with password "orchard"
+    And I send MAIL FROM <anna@coop.test>
+    And I send RCPT TO <anna@coop.test>
+    And I send a message with subject "minutes"
+    Then it is accepted
+    And the message is queued
+    And the queued message has the header "X-Coop-Checked"
+"""
+LIVE_CONNECTION = """
+    Given a connection from 192.0.2.{host}
+    When I send EHLO client.example
+    And I send MAIL FROM <alice@example.net>
+    Then RCPT TO <anna@coop.test> is accepted
+    And RCPT TO <nobody@coop.test> is rejected with 550
+    When I send QUIT
+"""
+
+
 REPORT_OPTIONS = ["-f", "eximunit_bdd.report:HtmlFormatter", "-o", "report.html", "--junit"]
 
 
@@ -139,6 +169,9 @@ def main() -> None:
     if "--hermetic" in sys.argv[1:]:
         compare_networks(count)
         return
+    if "--live" in sys.argv[1:]:
+        compare_live(count)
+        return
     # The raw spool sits where eximunit puts its sandboxes, so both pay the same for it.
     with (
         tempfile.TemporaryDirectory() as behave_dir,
@@ -188,6 +221,84 @@ def compare_networks(count: int, rounds: int = 5) -> None:
         each = seconds / count * 1000
         print(f"{count} plain scenarios, network={network}: median {seconds:6.2f} s  ({each:5.1f} ms each)")
     print(f"ratio private / host: {medians['private'] / medians['host']:.3f}  (target <= 1.05)")
+
+
+def compare_live(count: int) -> None:
+    """What a live scenario costs against a -bh one, and what each further connection
+    to a running live server costs."""
+    with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as live_dir:
+        plain = time_behave(count, Path(plain_dir), SCENARIO, [])
+        live = time_behave(count, Path(live_dir), LIVE_SCENARIO, [])
+    for what, seconds in (("plain -bh", plain), ("live", live)):
+        each = seconds / count * 1000
+        print(f"{count} {what} scenarios through behave: {seconds:6.2f} s  ({each:5.1f} ms each)")
+    print(f"ratio live / -bh: {live / plain:.2f}  (target <= 15; a daemon started and stopped each)")
+    with tempfile.TemporaryDirectory() as one_dir, tempfile.TemporaryDirectory() as many_dir:
+        head = "\n  Scenario: connections {n}\n    Given the Exim server is running"
+        one = time_behave(1, Path(one_dir), head + LIVE_CONNECTION.format(host=1), [])
+        connections = "".join(LIVE_CONNECTION.format(host=n % 250 + 1) for n in range(count))
+        many = time_behave(1, Path(many_dir), head + connections, [])
+    further = (many - one) / (count - 1) * 1000
+    each_plain = plain / count * 1000
+    print(f"each further connection to a running live server: {further:5.1f} ms")
+    print(f"ratio further connection / -bh scenario: {further / each_plain:.2f}  (target <= 1)")
+    phases = live_phases(max(5, min(count, 20)))
+    print(
+        "a live scenario's phases (medians): "
+        + ", ".join(f"{name} {ms:5.1f} ms" for name, ms in phases.items())
+    )
+
+
+def live_phases(rounds: int) -> dict[str, float]:
+    """Median milliseconds of each phase of a live scenario, through the Python API."""
+    from eximunit_bdd import EximOptions
+    from eximunit_bdd.exim.sandbox import Sandbox
+    from eximunit_bdd.live import spool
+    from eximunit_bdd.live.certificates import TestCA
+    from eximunit_bdd.live.channel import LiveChannel
+    from eximunit_bdd.live.server import LiveServer
+    from eximunit_bdd.network.netns import PrivateNetwork
+    from eximunit_bdd.smtp.session import EximSession
+
+    times: dict[str, list[float]] = {"start": [], "TLS + AUTH + message": [], "inspection": [], "stop": []}
+    with PrivateNetwork() as network, TestCA() as ca:
+        network.add_address("192.0.2.1")
+        certificate = ca.server_certificate("mx.coop.test")
+        macros = {
+            "EXIMUNIT_TLS_CERTIFICATE": str(certificate.certificate),
+            "EXIMUNIT_TLS_PRIVATEKEY": str(certificate.private_key),
+        }
+        Path(f"{certificate.certificate}E").symlink_to(
+            certificate.certificate.name
+        )  # Exim's 23-character names
+        for _ in range(rounds):
+            sandbox = Sandbox()
+            marks = [time.perf_counter()]
+            server = LiveServer(
+                EximOptions(config=CONFIG, network=network),
+                network,
+                sandbox,
+                macros,
+                ca=ca,
+                certificate=certificate,
+            ).start()
+            marks.append(time.perf_counter())
+            session = EximSession.over(LiveChannel(server, "192.0.2.1", "127.0.0.1", 25), "192.0.2.1")
+            session.send("EHLO client.example")
+            session.starttls()
+            session.send("EHLO client.example")
+            session.authenticate("anna@coop.test", "orchard")
+            session.mail_from("anna@coop.test").rcpt_to("anna@coop.test").data("Subject: minutes\n\nhello\n")
+            session.close()
+            marks.append(time.perf_counter())
+            spool.assert_header(spool.assert_queued(spool.queued_messages(sandbox.spool)), "X-Coop-Checked")
+            marks.append(time.perf_counter())
+            server.stop()
+            sandbox.cleanup()
+            marks.append(time.perf_counter())
+            for name, start, end in zip(times, marks, marks[1:]):
+                times[name].append((end - start) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 if __name__ == "__main__":

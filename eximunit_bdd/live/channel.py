@@ -137,6 +137,13 @@ class LiveChannel:
         assert not isinstance(self._socket, ssl.SSLSocket)
         try:
             self._socket = context.wrap_socket(self._socket, server_hostname=self.server_name)
+        except ssl.SSLCertVerificationError as error:
+            raise LiveServerError(
+                f"The Exim daemon's certificate is not the one eximunit made for it "
+                f"({error.verify_message}) on {self.description}: give the configuration the block\n"
+                "  .ifdef EXIMUNIT_TLS_CERTIFICATE\n  tls_certificate = EXIMUNIT_TLS_CERTIFICATE\n"
+                "  tls_privatekey = EXIMUNIT_TLS_PRIVATEKEY\n  .endif"
+            ) from None
         except (ssl.SSLError, OSError) as error:
             raise LiveServerError(
                 f"The TLS handshake with the Exim daemon failed on {self.description}: {error}."

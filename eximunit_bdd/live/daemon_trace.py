@@ -84,6 +84,15 @@ class DaemonTrace:
             self._read_all()
             return list(self._lines.get(pid, []))
 
+    def find(self, text: str) -> str | None:
+        """The first line anything wrote so far that contains `text`, if any."""
+        with self._lock:
+            self._read_all()
+            for line in [*self.startup, *(line for lines in self._lines.values() for line in lines)]:
+                if text in line:
+                    return line
+        return None
+
     @property
     def ended(self) -> bool:
         return self._ended

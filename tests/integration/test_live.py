@@ -229,3 +229,39 @@ def test_a_behave_run_killed_mid_scenario_leaves_no_daemon(tmp_path, signum):
     if signum != signal.SIGKILL:  # SIGKILL runs no cleanup: only the processes are sure to go
         assert _live_directories() <= before
     assert ROOT.exists()
+
+
+def test_a_configuration_without_the_certificate_block_says_which_block_to_add(network, private_tmp):
+    # minimal.conf has no tls_certificate: Exim makes a self-signed one for STARTTLS.
+    sandbox, ca = Sandbox(_reachable()), TestCA(_reachable())
+    options = EximOptions(config=CONFIGS / "minimal.conf", network=network)
+    server = LiveServer(options, network, sandbox, ca=ca, certificate=ca.server_certificate("mx.test"))
+    try:
+        server.start()
+        session = EximSession.over(
+            LiveChannel(server, "192.0.2.1", "127.0.0.1", server.ports[0]), "192.0.2.1"
+        )
+        session.send("EHLO client.example")
+        with pytest.raises(LiveServerError, match="is not the one eximunit made for it") as failure:
+            session.starttls()
+        assert "tls_certificate = EXIMUNIT_TLS_CERTIFICATE" in str(failure.value)
+        session.close()
+    finally:
+        server.stop()
+        ca.close()
+        sandbox.cleanup()
+    assert _gone()
+
+
+def test_a_port_already_taken_fails_at_once(network, private_tmp):
+    sandbox = Sandbox(_reachable())
+    options = EximOptions(config=CONFIGS / "minimal.conf", network=network, timeout=30)
+    # Held for IPv6 and IPv4 (dual stack), as Exim would hold it: its bind() fails.
+    with network.bound_socket("tcp", 25, "::") as taken:
+        taken.listen()
+        started = time.monotonic()
+        with pytest.raises(LiveServerError, match="cannot listen: .*bind\\(\\) to port 25"):
+            LiveServer(options, network, sandbox).start()
+        assert time.monotonic() - started < 10  # not Exim's minutes of retrying
+    sandbox.cleanup()
+    assert _gone()
