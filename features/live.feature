@@ -36,6 +36,12 @@ Feature: What only a running server shows: TLS, the submission ports, limits, th
     And I send MAIL FROM <anna@coop.test>
     Then RCPT TO <friend@elsewhere.example> is accepted
     And it was decided by the "accept" statement at line 210
+    Given a connection from 192.0.2.44
+    When I send EHLO pc7.office.coop.test
+    And I start TLS
+    And I send EHLO pc7.office.coop.test
+    And I send MAIL FROM <anna@coop.test>
+    Then RCPT TO <friend@elsewhere.example> is rejected with 550 "relay not permitted"
 
   Scenario: A host may hold three connections at a time
     Given the Exim server is running
@@ -98,6 +104,7 @@ Feature: What only a running server shows: TLS, the submission ports, limits, th
     And a connection from 192.0.2.1
     When I send "EHLO hasty.example" before the greeting
     Then the connection is rejected with 554 "synchronization error"
+    And the log contains "SMTP protocol synchronization error (input sent without waiting for greeting)"
 
   Scenario: A client that drops the connection mid-message leaves nothing behind
     Given the Exim server is running

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import NetworkUnavailableError, StepUsageError
 from ..exim.options import EximOptions
-from ..exim.sandbox import Sandbox, base_for_others
+from ..exim.sandbox import base_for_others
 from ..live.certificates import TestCA
 from ..live.channel import LiveChannel
 from ..live.logs import DryRun
@@ -81,7 +81,7 @@ class ScenarioLive:
         self._before_start(step)
         self.arguments.extend(arguments)
 
-    def running(self, step: str, options: EximOptions, sandbox: Sandbox) -> LiveServer:
+    def running(self, step: str, options: EximOptions) -> LiveServer:
         """The server, started now if need be; a StepUsageError in a scenario without one."""
         if not self.declared:
             raise StepUsageError(f"'{step}' needs a live Exim server: {LIVE_ONLY}.")
@@ -94,9 +94,8 @@ class ScenarioLive:
                 "EXIMUNIT_TLS_CERTIFICATE": _past_the_name_limit(certificate.certificate),
                 "EXIMUNIT_TLS_PRIVATEKEY": str(certificate.private_key),
             }
-            server = LiveServer(
-                options, self.network, sandbox, macros, tuple(self.arguments), ca, certificate
-            )
+            # A spool of its own, which a daemon started by root (as Exim's user) can reach.
+            server = LiveServer(options, self.network, None, macros, tuple(self.arguments), ca, certificate)
             self.server = server.start()
         return self.server
 
@@ -117,12 +116,14 @@ class ScenarioLive:
         )  # fmt: skip
 
     def close(self) -> None:
-        for session in self.held:
-            session.close()
-        self.held.clear()
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
+        try:
+            for session in self.held:
+                session.close()
+        finally:
+            self.held.clear()
+            if self.server is not None:
+                self.server.stop()
+                self.server = None
 
     def _before_start(self, step: str) -> None:
         if self.server is not None:

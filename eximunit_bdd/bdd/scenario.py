@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..errors import StepUsageError
 from ..exim.inputs import check_line, check_macro_name, check_port
 from ..exim.options import EximOptions
-from ..exim.sandbox import Sandbox, base_for_others
+from ..exim.sandbox import Sandbox
 from ..fakes import FakePeer, port_macro
 from ..live.server import LiveServer
 from ..network.netns import PrivateNetwork
@@ -221,15 +221,13 @@ class ScenarioState:
     def sandbox(self) -> Sandbox:
         """The scenario's spool, which its sessions (and its live server) share."""
         if self._sandbox is None:
-            # A live daemon started by root runs as Exim's own user, who must reach it.
-            live_as_root = self.live.declared and os.geteuid() == 0
-            self._sandbox = Sandbox(base_for_others() if live_as_root else None)
+            self._sandbox = Sandbox()
         return self._sandbox
 
     def live_server(self, step: str) -> LiveServer:
         """The scenario's live server, started now if need be (StepUsageError, saying to
         add 'Given the Exim server is running', in a scenario without one)."""
-        return self.live.running(step, self.options.with_macros(self.macros), self.sandbox)
+        return self.live.running(step, self.options.with_macros(self.macros))
 
     def talk_before_greeting(self, line: str) -> None:
         """Start the connection's session by sending `line` before reading the greeting."""
@@ -245,16 +243,21 @@ class ScenarioState:
         """Open `count` greeted connections from `client_ip` to the live server, held
         until the scenario ends."""
         for _ in range(count):
-            session = self._live_session(Connection(client_ip, None, self.server[0], self.server[1]))
+            session = self._live_session(
+                Connection(client_ip, None, self.server[0], self.server[1]), tls=False
+            )
             self.live.held.append(session)
 
     def try_connection(self, client_ip: str) -> EximSession:
         """One more connection from `client_ip` (its greeting read), kept with the others."""
-        session = self._live_session(Connection(client_ip, None, self.server[0], self.server[1]))
+        session = self._live_session(Connection(client_ip, None, self.server[0], self.server[1]), tls=False)
         self.sessions.append(session)
         return session
 
-    def _live_session(self, connection: Connection, before_greeting: str | None = None) -> EximSession:
+    def _live_session(
+        self, connection: Connection, before_greeting: str | None = None, tls: bool | None = None
+    ) -> EximSession:
+        """A session over a live connection; `tls` None: as the scenario's connection says."""
         told = {
             "host name": connection.host_name,
             "ident": connection.ident,
@@ -267,7 +270,7 @@ class ScenarioState:
                     "Tell it in an exim -bh scenario (without 'Given the Exim server is running')."
                 )
         server = self.live_server("Given a connection from ...")
-        channel = self.live.channel(server, connection, self._implicit_tls)
+        channel = self.live.channel(server, connection, self._implicit_tls if tls is None else tls)
         if before_greeting is not None:
             channel.send(before_greeting + "\r\n")
         session = EximSession.over(channel, connection.client_ip)

@@ -14,34 +14,25 @@ process descended from it.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
 import threading
 from types import FrameType
-from typing import IO, Callable, Sequence, Union
+from typing import IO, Sequence, Union
 
 __all__ = ["start_process", "kill_tree", "descendants"]
 
 _HELD = (signal.SIGINT, signal.SIGTERM)
-_PR_SET_PDEATHSIG = 1
-_LIBC = ctypes.CDLL(None, use_errno=True)
 Stream = Union[int, IO[bytes], None]
 
 
 def start_process(
-    argv: Sequence[str], *, stdin: Stream, stdout: Stream, stderr: Stream, dies_with_us: bool = False
+    argv: Sequence[str], *, stdin: Stream, stdout: Stream, stderr: Stream
 ) -> subprocess.Popen[bytes]:
-    """`subprocess.Popen(argv, ...)`, safe from SIGINT and SIGTERM while it starts.
-
-    `dies_with_us`: the kernel kills the process (SIGKILL) when the thread that started
-    it ends, even by SIGKILL, as for a daemon that must never outlive a killed test
-    run. The setting survives exec, but not the exec of a set-user-id program: start
-    such one under a program that holds it (`unshare --kill-child`)."""
-    setup = _die_with_parent if dies_with_us else None
+    """`subprocess.Popen(argv, ...)`, safe from SIGINT and SIGTERM while it starts."""
     if threading.current_thread() is not threading.main_thread():
-        return _popen(argv, stdin, stdout, stderr, setup)  # signals go to the main thread
+        return subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=stderr)  # signals go to main
     held: list[int] = []
 
     def hold(signum: int, frame: FrameType | None) -> None:
@@ -54,7 +45,7 @@ def start_process(
             if handler not in (None, signal.SIG_IGN):  # None: not set from Python; leave it
                 previous[number] = handler
                 signal.signal(number, hold)
-        process = _popen(argv, stdin, stdout, stderr, setup)
+        process = subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=stderr)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
@@ -65,17 +56,6 @@ def start_process(
         for signum in dict.fromkeys(held):
             signal.raise_signal(signum)  # now its own handler runs (KeyboardInterrupt, ...)
     return process
-
-
-def _popen(
-    argv: Sequence[str], stdin: Stream, stdout: Stream, stderr: Stream, setup: Callable[[], None] | None
-) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=stderr, preexec_fn=setup)
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGKILL when the parent thread ends (PR_SET_PDEATHSIG)."""
-    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # loaded before the fork: no dlopen here
 
 
 def kill_tree(process: subprocess.Popen[bytes]) -> None:

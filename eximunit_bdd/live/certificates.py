@@ -4,8 +4,8 @@ and the server and client certificates it signs.
 A live scenario must not need a real key or a real CA (a suite would then hold secrets,
 or depend on a CA's renewals): `TestCA` makes an EC P-256 CA valid from a day ago to a
 week ahead, writes it and everything it issues as PEM files into a directory of its own
-under `sandbox_base()`, and `close()` removes them all. Making one with a server
-certificate takes milliseconds (see EXIM-NOTES.md).
+under `sandbox_base()` (or the `base` given), and `close()` removes them all. Making one
+with a server certificate takes milliseconds (see EXIM-NOTES.md).
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ _HOST_NAME = re.compile(r"(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
 # Private keys are 0o600, owned by the caller; certificates and the directory are
 # public. Measured with Exim 4.96 (-C, -bw): run by root with exim_user = the caller
 # (root), the daemon reads the key as root; run by an unprivileged caller, Exim stays
-# that caller, who owns it. So no one else needs to read a key, in either run. Only a
-# root run that leaves Exim its own user (Debian-exim) cannot: STARTTLS then answers
-# "454 TLS currently unavailable" (log: "Error while reading file"). The CA's own key
-# is never written at all.
+# that caller, who owns it. A root run that leaves Exim its own user (Debian-exim)
+# cannot read it: STARTTLS then answers "454 TLS currently unavailable" (log: "Error
+# while reading file"), so the live server gives that key to that user (`chown`). The
+# CA's own key is never written at all.
 _KEY_MODE = 0o600
 _PUBLIC_MODE = 0o644
 

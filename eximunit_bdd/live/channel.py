@@ -14,6 +14,7 @@ from ..errors import EximUnitError, LiveServerError, ReplyTimeoutError
 from ..smtp.channel import Received
 from ..smtp.reply import REPLY_END
 from ..text import decoded
+from .certificates import CertificateFiles
 from .server import LiveServer
 
 __all__ = ["LiveChannel"]
@@ -46,6 +47,8 @@ class LiveChannel:
         #: The name the server's certificate must bear (default: the one it was made for).
         self.server_name = server_name or server.server_name
         self.tls: ssl.SSLContext | None = None
+        #: The certificate this client shows when it starts TLS, if any.
+        self.client_certificate: CertificateFiles | None = None
         self._buffer = b""
         self._closed_by_server = False
         self._socket: socket.socket | ssl.SSLSocket = server.network.bound_socket(
@@ -64,6 +67,7 @@ class LiveChannel:
             self.client_port: int = self._socket.getsockname()[1]
             #: The daemon's process serving this connection, once its trace names it.
             self._pid: int | None = None
+            self._named = False
             if tls is not None:
                 self._start_tls(tls)
         except BaseException:
@@ -79,15 +83,17 @@ class LiveChannel:
         return None
 
     def send(self, data: str) -> None:
-        self._socket.sendall(data.encode("utf-8", "surrogateescape"))
-
-    def send_raw(self, data: bytes) -> None:
-        """Bytes as they are, in one write (pipelined commands, an early talker)."""
-        self._socket.sendall(data)
+        """Write it; if the server has gone, the next `receive` says so (None)."""
+        try:
+            self._socket.sendall(data.encode("utf-8", "surrogateescape"))
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            self._closed_by_server = True
 
     def receive(self, waiting_for: str | None) -> Received | None:
         deadline = time.monotonic() + self.timeout
         while not (match := REPLY_END.search(self._buffer.decode("latin-1"))):
+            if self._closed_by_server:
+                return None
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ReplyTimeoutError(
@@ -130,7 +136,7 @@ class LiveChannel:
         return None
 
     def starttls(self) -> str | None:
-        self._start_tls(self.server.client_context())
+        self._start_tls(self.server.client_context(self.client_certificate))
         return self.tls_summary
 
     def _start_tls(self, context: ssl.SSLContext) -> None:
@@ -154,9 +160,7 @@ class LiveChannel:
     def tls_summary(self) -> str:
         """`TLS started: TLSv1.3, certificate for mx.coop.test` (for the transcript)."""
         shown = (
-            f", client certificate for {self.server.client_certificate.names[0]}"
-            if self.server.client_certificate
-            else ""
+            f", client certificate for {self.client_certificate.names[0]}" if self.client_certificate else ""
         )
         return f"TLS started: {self.tls_version}, server certificate for {self.server_name}{shown}"
 
@@ -176,13 +180,14 @@ class LiveChannel:
     def _trace(self, reply: bytes) -> tuple[str, ...]:
         """The trace of the process serving this connection since the last reply. The
         daemon names that process just after it forks it, which may come a moment after
-        the greeting; a connection the daemon refuses itself has no process."""
+        the first reply (waited for then); a connection the daemon refuses itself (a
+        limit) has no process, which `DaemonTrace` tells at once."""
         trace = self.server.trace
         if trace is None:
             return ()
-        if self._pid is None:
-            wait = _NAMING_WAIT if reply.startswith(b"220") else 0.0
-            self._pid = trace.pid_serving(self.client_ip, self.client_port, wait)
+        if not self._named:
+            self._named = True  # a connection the daemon refused itself has no process
+            self._pid = trace.pid_serving(self.client_ip, self.client_port, _NAMING_WAIT)
         return trace.take(self._pid)
 
     def _readable(self, wait: float) -> bool:
@@ -198,7 +203,7 @@ class LiveChannel:
             return None
         try:
             return self._socket.recv(_READ_SIZE)
-        except ssl.SSLWantReadError:
+        except (ssl.SSLWantReadError, TimeoutError):  # a TLS record not complete yet
             return None
         except (ConnectionResetError, ssl.SSLError):
             return b""

@@ -53,23 +53,24 @@ class DaemonTrace:
         #: Lines without a pid: what Exim said before the daemon started (errors).
         self.startup: list[str] = []
         self._lines: dict[int, list[str]] = {}
-        #: Per pid: "" outside a logged line, "header" after `LOG: MAIN`, "text" in it.
+        #: Per pid: "header" after `LOG: MAIN`, whose next line is the logged text.
         self._in_log: dict[int, str] = {}
         self._requests: dict[int, tuple[str, int]] = {}
-        self._serving: dict[tuple[str, int], int] = {}
+        self._serving: dict[tuple[str, int], int | None] = {}
         self._thread = threading.Thread(target=self._follow, name="eximunit live daemon trace", daemon=True)
         self._thread.start()
 
     def pid_serving(self, client_ip: str, client_port: int, timeout: float) -> int | None:
-        """The pid of the process serving that client (None if the daemon forked none
-        for it within `timeout`: it refused the connection itself)."""
+        """The pid of the process serving that client, once (None if the daemon refused
+        the connection itself, or named no process for it within `timeout`)."""
         deadline = time.monotonic() + timeout
         while True:
             with self._lock:
                 self._read_all()
-                pid = self._serving.get((client_ip, client_port))
-            if pid is not None or self._ended or time.monotonic() >= deadline:
-                return pid
+                if (client_ip, client_port) in self._serving:
+                    return self._serving.pop((client_ip, client_port))
+            if self._ended or time.monotonic() >= deadline:
+                return None
             time.sleep(0.002)
 
     def take(self, pid: int | None) -> tuple[str, ...]:
@@ -86,12 +87,13 @@ class DaemonTrace:
 
     def find(self, text: str) -> str | None:
         """The first line anything wrote so far that contains `text`, if any."""
+        return next((line for line in self.everything() if text in line), None)
+
+    def everything(self) -> list[str]:
+        """Every line so far: before the daemon started, then each process's."""
         with self._lock:
             self._read_all()
-            for line in [*self.startup, *(line for lines in self._lines.values() for line in lines)]:
-                if text in line:
-                    return line
-        return None
+            return [*self.startup, *(line for lines in self._lines.values() for line in lines)]
 
     @property
     def ended(self) -> bool:
@@ -100,7 +102,9 @@ class DaemonTrace:
     def close(self, timeout: float) -> None:
         """Stop following (after the daemon is gone: its stderr has ended)."""
         self._thread.join(timeout)
-        self._stream.close()
+        with self._lock:
+            self._ended = True  # the thread reads this descriptor no more
+            self._stream.close()
 
     def _follow(self) -> None:
         while not self._ended:
@@ -139,14 +143,15 @@ class DaemonTrace:
             self._requests[pid] = (request[1], int(request[2]))
         elif (forked := _FORKED.match(text)) and pid in self._requests:
             self._serving[self._requests.pop(pid)] = int(forked[1])
+        elif text == "Listening..." and pid in self._requests:
+            self._serving[self._requests.pop(pid)] = None  # refused without a process (a limit)
         state = self._in_log.get(pid, "")
         if _LOG_HEADER.match(text):
             self._in_log[pid] = "header"
             return
-        if state and text.startswith("  "):
-            # The first line of the text is the logged line; more are its continuation.
-            shaped = f"LOG: {text.strip()}" if state == "header" else text
-            self._in_log[pid] = "text"
+        if state == "header" and text.startswith("  "):
+            shaped = f"LOG: {text.strip()}"  # the logged line, below its header
+            self._in_log[pid] = ""
         else:
             self._in_log[pid] = ""
             shaped = f">>> {text}"

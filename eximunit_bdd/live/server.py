@@ -18,6 +18,7 @@ for its logs):
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import pwd
 import shutil
@@ -44,6 +45,10 @@ __all__ = ["LiveServer", "LiveNetwork"]
 _POLL = 0.005
 #: The namespace's first process: it waits for Exim, and all goes when it goes.
 _INIT = ["/bin/sh", "-c", '"$@" & wait $!', "eximunit-live"]
+#: The kernel kills what follows when this thread ends, even by SIGKILL (PR_SET_PDEATHSIG,
+#: kept across the exec of nsenter and unshare; not across set-uid Exim's, hence the
+#: shell above, which `unshare --kill-child` kills when unshare dies).
+_DIES_WITH_US = ["setpriv", "--pdeathsig", "KILL", "--"]
 
 
 class LiveNetwork(Protocol):
@@ -57,10 +62,11 @@ class LiveNetwork(Protocol):
 
 
 class LiveServer:
-    """An Exim daemon listening on the configuration's ports at every address of the
-    network (add the addresses first: `network.add_address`).
+    """An Exim daemon listening on the configuration's ports (at its
+    `local_interfaces`, put on the network's `lo` first; by default at every address
+    of the network: add the clients' with `network.add_address`).
 
-    >>> with LiveServer(options, network, sandbox) as server:  # doctest: +SKIP
+    >>> with LiveServer(options, network) as server:  # doctest: +SKIP
     ...     channel = LiveChannel(server, "192.0.2.1", "127.0.0.1", 25)
     """
 
@@ -68,19 +74,21 @@ class LiveServer:
         self,
         options: EximOptions,
         network: LiveNetwork,
-        sandbox: Sandbox,
+        sandbox: Sandbox | None = None,
         macros: Mapping[str, str] | None = None,
         arguments: tuple[str, ...] = (),
         ca: TestCA | None = None,
         certificate: CertificateFiles | None = None,
     ) -> None:
-        """`macros` are the live ones besides the sandbox's (its certificate's);
+        """`sandbox`: the spool it queues into (default: one of its own, removed with
+        it); `macros` are the live ones besides the sandbox's (its certificate's);
         `arguments` more options for the daemon (`-os 5s`); `ca` the throwaway CA that
         issued `certificate`, which clients trust (copied as `EXIMUNIT_LIVE/ca.pem`,
         for `tls_verify_certificates`)."""
         self.options = options
         self.network = network
-        self.sandbox = sandbox
+        self._owns_sandbox = sandbox is None
+        self.sandbox = sandbox if sandbox is not None else Sandbox(_base())
         self.timeout = float(options.timeout)
         self.extra_macros = dict(macros or {})
         #: Every macro the daemon got (the sandbox's, EXIMUNIT_LIVE, the extra ones).
@@ -88,8 +96,6 @@ class LiveServer:
         self.arguments = arguments
         self.ca = ca
         self.certificate = certificate
-        #: The certificate a client shows after STARTTLS, if any (from `ca`).
-        self.client_certificate: CertificateFiles | None = None
         #: The directory of its logs (`EXIMUNIT_LIVE`): mainlog, rejectlog.
         self.directory: Path | None = None
         self.ports: list[int] = []
@@ -108,14 +114,18 @@ class LiveServer:
 
     def _start(self) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="eximunit-live-", dir=_base()))
-        os.chmod(self.directory, 0o777 if os.geteuid() == 0 else 0o755)  # the Exim user logs here
+        os.chmod(self.directory, 0o755)
         if self.ca is not None:
             shutil.copyfile(self.ca.ca_file, self.directory / "ca.pem")
         self.macros = {**self.sandbox.macros(), "EXIMUNIT_LIVE": str(self.directory), **self.extra_macros}
         if os.geteuid() == 0:
             self._run_as_exims_own_user()
         macros = self.macros
-        self.ports, self.tls_on_connect_ports = self._configured_ports(macros)
+        options = self.options.with_macros(macros)
+        self._check_logs_stay_inside(options)
+        for address in _local_interfaces(ask_option(options, "local_interfaces").option.value or ""):
+            self.network.add_address(address)
+        self.ports, self.tls_on_connect_ports = self._configured_ports(options)
         self.argv = self.options.base_argv(macros) + [
             "-bdf", "-oX", ":".join(map(str, self.ports)), "-odq", "-N", "-oY", "-d-all+acl", *self.arguments,
         ]  # fmt: skip
@@ -124,11 +134,10 @@ class LiveServer:
         userns = [] if os.geteuid() == 0 else ["--user", "--map-current-user"]
         unshare = ["unshare", *userns, "--pid", "--fork", "--kill-child", "--"]
         self._process = start_process(
-            self.network.command([*unshare, *_INIT, *self.argv]),
+            [*_DIES_WITH_US, *self.network.command([*unshare, *_INIT, *self.argv])],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            dies_with_us=True,
         )
         assert self._process.stderr is not None
         self.trace = DaemonTrace(self._process.stderr)
@@ -140,12 +149,24 @@ class LiveServer:
         daemon queued would only defer. That user must read the key and write the logs."""
         user, group = _exims_own_user(self.options)
         self.macros.update(EXIMUNIT_USER=user, EXIMUNIT_GROUP=group)
+        uid = pwd.getpwnam(user).pw_uid
+        assert self.directory is not None
+        os.chown(self.directory, uid, -1)  # its own, not open to everyone
         if self.certificate is not None:
-            os.chown(self.certificate.private_key, pwd.getpwnam(user).pw_uid, -1)
+            os.chown(self.certificate.private_key, uid, -1)
 
-    def _configured_ports(self, macros: Mapping[str, str]) -> tuple[list[int], list[int]]:
+    def _check_logs_stay_inside(self, options: EximOptions) -> None:
+        """Refuse a configuration whose daemon would log to the machine's own logs."""
+        path = ask_option(options, "log_file_path").option.value or ""
+        if str(self.directory) not in path:
+            raise LiveServerError(
+                f"The configuration would make the live daemon log to {path or 'the default log files'}, "
+                "the machine's own: give it the block\n  .ifdef EXIMUNIT_LIVE\n"
+                "  log_file_path = EXIMUNIT_LIVE/%slog\n  deliver_drop_privilege = true\n  .endif"
+            )
+
+    def _configured_ports(self, options: EximOptions) -> tuple[list[int], list[int]]:
         """The ports the configuration listens on, and those of them with TLS at once."""
-        options = self.options.with_macros(macros)
         ports, tls_on_connect = (
             _port_numbers(ask_option(options, name).option.value or "")
             for name in ("daemon_smtp_ports", "tls_on_connect_ports")
@@ -165,14 +186,17 @@ class LiveServer:
             time.sleep(_POLL)
 
     def _check_bound(self) -> None:
-        """A port already taken makes Exim retry for minutes: fail at once instead."""
+        """A port that cannot be bound makes Exim retry for minutes: fail at once."""
         said = self.trace.find("bind() to port") if self.trace is not None else None
         if said is not None:
             said = said.removeprefix(">>> ").removeprefix("LOG: ").strip()
-            raise LiveServerError(
-                f"The Exim daemon cannot listen: {said}\nIn the scenario's "
-                "private network nothing else should listen there: is another daemon of the scenario running?"
+            why = (
+                "In the scenario's private network nothing else should listen there: is another "
+                "daemon of the scenario running?"
+                if "in use" in said
+                else "Is an address of local_interfaces not one the scenario's network can have?"
             )
+            raise LiveServerError(f"The Exim daemon cannot listen: {said}\n{why}")
 
     def _ended(self) -> bool:
         return self._process is None or self._process.poll() is not None
@@ -195,8 +219,8 @@ class LiveServer:
     def _said(self) -> str:
         if self.trace is None:
             return "  (nothing)"
-        self.trace.take(None)
-        lines = [line for line in self.trace.startup if line.strip() and not line.startswith(_BANNER)]
+        lines = [line.removeprefix(">>> ") for line in self.trace.everything()]
+        lines = [line for line in lines if line.strip() and not line.startswith(_BANNER)]
         return "\n".join(f"  {line}" for line in lines[-15:]) or "  (nothing)"
 
     @property
@@ -204,15 +228,15 @@ class LiveServer:
         """The name a client checks the server's certificate against."""
         return self.certificate.names[0] if self.certificate is not None else None
 
-    def client_context(self) -> ssl.SSLContext:
-        """A client TLS context that trusts this server's throwaway CA (StepUsageError
-        when the server was started without a certificate)."""
+    def client_context(self, certificate: CertificateFiles | None = None) -> ssl.SSLContext:
+        """A client TLS context that trusts this server's throwaway CA, presenting
+        `certificate` (StepUsageError when the server has no certificate of the CA)."""
         if self.ca is None:
             raise StepUsageError(
                 "TLS needs the server's certificate: start it with 'Given the Exim server is running "
                 'with a TLS certificate for "NAME"\' (a throwaway CA is made for the run).'
             )
-        return self.ca.client_context(self.client_certificate)
+        return self.ca.client_context(certificate)
 
     def stop(self) -> None:
         """SIGTERM to the daemon, then the pid namespace killed with whatever is left;
@@ -226,6 +250,8 @@ class LiveServer:
         if self.directory is not None:
             shutil.rmtree(self.directory, ignore_errors=True)
             self.directory = None
+        if self._owns_sandbox:
+            self.sandbox.cleanup()
 
     close = stop
 
@@ -237,26 +263,36 @@ class LiveServer:
 
 
 def _stop(process: subprocess.Popen[bytes], timeout: float) -> None:
-    """`process` is `unshare` (nsenter execs it); its child is the namespace's first
-    process, and the daemon that one's child. SIGTERM lets the daemon log its end;
-    SIGKILL to the first process then ends every process of the namespace."""
+    """`process` is `setpriv`, which execs nsenter or `unshare`; the child of `unshare` is
+    the namespace's first process, the daemon that one's child. SIGTERM lets the daemon
+    log its end; SIGKILL to the first process ends every process of the namespace, and
+    `unshare`, which waited for it, ends then. One that had not forked yet is killed."""
     inside = descendants(process.pid)
     init = inside[0] if inside else None
     daemon = next(iter(descendants(init)), None) if init is not None else None
-    for pid, signum in ((daemon, signal.SIGTERM), (init, signal.SIGKILL)):
-        if pid is None:
-            continue
-        try:
-            os.kill(pid, signum)
-        except (ProcessLookupError, PermissionError):
-            continue
-        if signum == signal.SIGTERM:
-            time.sleep(0.01)
+    if daemon is not None and _signalled(daemon, signal.SIGTERM):
+        _wait_gone(daemon, 0.1)
+    if init is not None:
+        _signalled(init, signal.SIGKILL)
     try:
-        process.wait(timeout)
+        process.wait(min(timeout, 2.0))
     except subprocess.TimeoutExpired:
-        process.kill()
+        process.kill()  # still starting: --kill-child takes what it forked with it
         process.wait()
+
+
+def _signalled(pid: int, signum: int) -> bool:
+    try:
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def _wait_gone(pid: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.005)
 
 
 #: What Exim's debug output says of itself at start-up: not why it failed.
@@ -266,6 +302,30 @@ _BANNER = (
     "TRUSTED_CONFIG_LIST", "Exim version", "log selectors", "cwd=", "changed uid/gid", "trusted user",
     "admin user", "dropping to exim gid", "configuration file is",
 )  # fmt: skip
+
+
+def _local_interfaces(value: str) -> list[str]:
+    """The addresses of `local_interfaces` (`127.0.0.1 : ::::1`, `<; 127.0.0.1 ; ::1`,
+    `[192.0.2.25]:587`), to put on the network's `lo` before the daemon binds them."""
+    separator = ":"
+    if value.startswith("<") and len(value) > 1:
+        separator, value = value[1], value[2:]
+    elif "::" in value:
+        value = value.replace("::", "\0")  # a doubled colon is a colon of an IPv6 address
+    addresses = []
+    for item in value.split(separator):
+        item = item.replace("\0", ":").strip()
+        if item.startswith("["):
+            item = item[1 : item.index("]")]
+        elif item.count(".") == 4:
+            item = item.rsplit(".", 1)[0]  # 192.0.2.25.587: an address and a port
+        try:
+            address = ipaddress.ip_address(item)
+        except ValueError:
+            continue  # a blank or a port only
+        if not (address.is_unspecified or address.is_loopback):  # those need nothing on lo
+            addresses.append(item)
+    return addresses
 
 
 def _base() -> str | None:

@@ -174,6 +174,12 @@ class EximSession:
             # Closed before the reply is read: Exim otherwise waits ~200 ms for more input.
             self.channel.close_input()
         reply = self._receive(shown or line)
+        self._follow(line, reply)
+        return reply
+
+    def _follow(self, line: str, reply: Reply) -> None:
+        """What the reply to `line` changes: greeted, PRDR, TLS, the DATA state."""
+        verb = line.split(" ", 1)[0].upper()
         if verb in ("MAIL", "RSET", "HELO", "EHLO"):  # a new transaction, or none
             self._prdr = verb == "MAIL" and reply.accepted and _asks_for_prdr(line)
         if verb in ("HELO", "EHLO") and reply.accepted:
@@ -184,7 +190,6 @@ class EximSession:
                 self.transcript.note(said)
             self.greeted = False  # ... and the client must greet again
         self.in_data = verb == "DATA" and reply.code == 354
-        return reply
 
     def starttls(self) -> Reply:
         """Send STARTTLS; after the server's 220 the conversation goes on over TLS,
@@ -280,17 +285,24 @@ class EximSession:
         self.channel.send("".join(line + "\r\n" for line in lines))
         replies = []
         for line in lines:
-            received = self.channel.receive(line)
-            if received is None:
+            try:
+                received = self.channel.receive(line)
+            except BaseException:  # a timeout (the channel stopped), Ctrl-C, ...
+                self.close()
+                raise
+            if received is None:  # the server hung up: the rest got no reply
                 self.closed_by_server = True
                 break
             reply = parse_reply(received.text, line, received.trace)
             self.replies.append(reply)
             self.transcript.server(reply)
+            self._follow(line, reply)
             replies.append(reply)
             if reply.closes_connection():
                 self.closed_by_server = True
                 break
+        if not self.closed_by_server:
+            self._check_in_step(replies[-1] if replies else None, None)
         return replies
 
     def stay_silent(self, seconds: float) -> Reply | None:

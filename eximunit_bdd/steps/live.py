@@ -75,9 +75,8 @@ def step_start_tls_with_certificate(context: Context, name: str) -> None:
     Example: When I start TLS with a client certificate for "office.coop.test"
     """
     session, channel = _live_session(context, "When I start TLS with a client certificate")
-    server = channel.server
-    assert server.ca is not None
-    server.client_certificate = server.ca.client_certificate(name)
+    assert channel.server.ca is not None
+    channel.client_certificate = channel.server.ca.client_certificate(name)
     session.starttls()
 
 

@@ -182,10 +182,9 @@ def test_a_client_certificate_the_server_does_not_trust_fails_the_handshake(netw
     )
     try:
         server.start()
-        server.client_certificate = stranger.client_certificate("pc7.office.coop.test")
-        session = EximSession.over(
-            LiveChannel(server, "192.0.2.1", "127.0.0.1", server.ports[0]), "192.0.2.1"
-        )
+        channel = LiveChannel(server, "192.0.2.1", "127.0.0.1", server.ports[0])
+        channel.client_certificate = stranger.client_certificate("pc7.office.coop.test")
+        session = EximSession.over(channel, "192.0.2.1")
         session.send("EHLO client.example")
         with pytest.raises((LiveServerError, Exception)) as failure:
             session.starttls()
@@ -264,4 +263,15 @@ def test_a_port_already_taken_fails_at_once(network, private_tmp):
             LiveServer(options, network, sandbox).start()
         assert time.monotonic() - started < 10  # not Exim's minutes of retrying
     sandbox.cleanup()
+    assert _gone()
+
+
+def test_a_configuration_that_would_log_to_the_machines_logs_is_refused(network, private_tmp):
+    # acl.conf has no live block: its daemon would write to /var/log/exim4 (root) or nowhere.
+    options = EximOptions(config=CONFIGS / "acl.conf", network=network)
+    with pytest.raises(
+        LiveServerError, match="would make the live daemon log to .*the machine's own"
+    ) as failure:
+        LiveServer(options, network).start()
+    assert "log_file_path = EXIMUNIT_LIVE/%slog" in str(failure.value)
     assert _gone()
