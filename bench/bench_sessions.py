@@ -8,6 +8,7 @@ same dialogues piped at once into `exim -bh`. Prints both and the ratio.
     .venv/bin/python bench/bench_sessions.py [N] --dns     (DNS scenarios against plain ones)
     .venv/bin/python bench/bench_sessions.py [N] --hermetic (the private network against the host's)
     .venv/bin/python bench/bench_sessions.py [N] --live    (live scenarios against -bh ones)
+    .venv/bin/python bench/bench_sessions.py [N] --replay  (log replay against raw -bh sessions)
 
 With --hub, each scenario declares its own fake SMTP server "hub" and two recipients
 are verified against it by callout (`-bhc`); the raw run uses one fake hub for all.
@@ -23,6 +24,10 @@ live scenarios (a daemon started, STARTTLS, AUTH, a message, the queue inspected
 daemon stopped) run against N plain `-bh` scenarios, both through behave (target:
 ratio <= 15); then one live scenario with N connections against one with a single
 connection: each further connection against a `-bh` scenario (target: ratio <= 1).
+With --replay, a log of N decisions (default 10,000; N/20 distinct) is replayed against
+two configurations (`eximunit-bdd replay --against`, on all cores) against the raw `exim
+-bh` sessions the distinct decisions need, run with the same parallelism (target: ratio
+<= 1.5); then a million-line log's replay, whose peak memory is printed.
 
 Not a test: timings depend on the machine; read the numbers, compare runs.
 """
@@ -172,6 +177,9 @@ def main() -> None:
     if "--live" in sys.argv[1:]:
         compare_live(count)
         return
+    if "--replay" in sys.argv[1:]:
+        compare_replay(count if numbers else 10_000)
+        return
     # The raw spool sits where eximunit puts its sandboxes, so both pay the same for it.
     with (
         tempfile.TemporaryDirectory() as behave_dir,
@@ -247,6 +255,83 @@ def compare_live(count: int) -> None:
         "a live scenario's phases (medians): "
         + ", ".join(f"{name} {ms:5.1f} ms" for name, ms in phases.items())
     )
+
+
+def _log_line(n: int, distinct: int) -> str:
+    """A main-log line as Exim writes them: an accepted message or a relay refusal."""
+    k = n % distinct
+    host = f"[192.0.2.{k % 250 + 1}]"
+    if k % 2:
+        return (
+            f"2026-12-01 03:36:12 H=(client{k}.example) {host} F=<sender{k}@example.net> "
+            f"rejected RCPT <bob{k}@other.example>: relay attempt for bob{k}@other.example\n"
+        )
+    return (
+        f"2026-12-01 03:36:12 1xYEf6-{n:06X}-0A <= sender{k}@example.net H=(client{k}.example) {host} "
+        "P=esmtp S=320 for anna@coop.test\n"
+    )
+
+
+def compare_replay(count: int) -> None:
+    """`eximunit-bdd replay --against` on a generated log against the raw -bh sessions
+    of its distinct decisions (two configurations each), with the same parallelism."""
+    import os
+    import resource
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = os.cpu_count() or 1
+    distinct = max(2, count // 20)
+    replay_main = "import sys; from eximunit_bdd.cli import main; sys.exit(main())"
+    with tempfile.TemporaryDirectory() as workdir:
+        log = Path(workdir) / "mainlog"
+        log.write_text("".join(_log_line(n, distinct) for n in range(count)))
+        started = time.perf_counter()
+        command = [
+            sys.executable,
+            "-c",
+            replay_main,
+            "replay",
+            "--config",
+            str(CONFIG),
+            "--against",
+            str(CONFIG),
+        ]
+        run = subprocess.run([*command, "-j", str(jobs), str(log)], capture_output=True, text=True)
+        replayed = time.perf_counter() - started
+        if run.returncode != 0:
+            sys.exit(f"the replay failed:\n{run.stdout}{run.stderr}")
+        spool = Path(workdir) / "spool"
+        spool.mkdir()
+        spool.chmod(0o777)
+        raw = [find_exim(), "-C", str(CONFIG), f"-DEXIMUNIT_SPOOL={spool}"]
+        raw += [f"-DEXIMUNIT_USER={caller_user()}", f"-DEXIMUNIT_GROUP={caller_group()}"]
+
+        def session(k: int) -> None:
+            dialogue = f"EHLO client{k}.example\r\nMAIL FROM:<sender{k}@example.net>\r\n"
+            recipient = f"bob{k}@other.example" if k % 2 else "anna@coop.test"
+            dialogue += f"RCPT TO:<{recipient}>\r\nQUIT\r\n"
+            subprocess.run(
+                [*raw, "-bh", f"192.0.2.{k % 250 + 1}"], input=dialogue.encode(), capture_output=True
+            )
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(jobs) as pool:
+            list(pool.map(session, [k for k in range(distinct) for _ in range(2)]))  # two configurations
+        raw_time = time.perf_counter() - started
+        print(f"{count} logged decisions ({distinct} distinct), against two configurations, {jobs} cores:")
+        print(
+            f"  eximunit-bdd replay: {replayed:6.2f} s; raw exim -bh of the distinct ones: {raw_time:6.2f} s"
+        )
+        print(f"  ratio replay / raw: {replayed / raw_time:.2f}  (target <= 1.5)")
+        million = Path(workdir) / "million"
+        with open(million, "w") as big:
+            for start in range(0, 1_000_000, 100_000):
+                big.write("".join(_log_line(n, 200) for n in range(start, start + 100_000)))
+        started = time.perf_counter()
+        subprocess.run([*command, "-j", str(jobs), str(million)], capture_output=True, check=False)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        took = time.perf_counter() - started
+        print(f"a million-line log (200 distinct): {took:6.1f} s, peak memory {peak:.0f} MB")
 
 
 def live_phases(rounds: int) -> dict[str, float]:

@@ -1,5 +1,6 @@
 """The `eximunit-bdd` command: `init` writes a starter policy suite, `steps` prints
-the step catalog, `coverage -- behave ...` reports the ACL coverage of a run."""
+the step catalog, `coverage -- behave ...` reports the ACL coverage of a run, `replay`
+replays Exim's logs against a changed configuration."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from pathlib import Path
 from typing import Sequence
 
 from ..bdd.coverage import Coverage, coverage_reports, coverage_text
-from ..errors import EximUnitError, InvalidInputError
+from ..errors import EximConfigError, EximUnitError, InvalidInputError
 from ..exim.options import EximOptions
 from ..oneshot.options import configuration_file
 from .catalog import catalog_markdown
 from .debian import TEST_CONFIGURATION, debian_copy_script, is_debians
+from .replay import add_replay_command, run_replay
 from .starter import write_starter
 
 __all__ = ["main"]
@@ -28,8 +30,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _init(arguments)
         if arguments.command == "coverage":
             return _coverage(arguments)
+        if arguments.command == "replay":
+            return run_replay(arguments)
         sys.stdout.write(catalog_markdown())
         return 0
+    except (InvalidInputError, EximConfigError) as error:
+        print(f"eximunit-bdd {arguments.command}: {error}", file=sys.stderr)
+        return 2 if arguments.command == "replay" else 1
     except (EximUnitError, OSError) as error:
         print(f"eximunit-bdd {arguments.command}: {error}", file=sys.stderr)
         return 1
@@ -138,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     coverage.add_argument("--output", metavar="FILE", help="also write the report to FILE")
     coverage.add_argument("behave", nargs=argparse.REMAINDER, metavar="-- behave ARGS", help="the behave run")
+    add_replay_command(commands)
     return parser
 
 

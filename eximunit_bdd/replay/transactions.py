@@ -33,8 +33,16 @@ class LoggedDecision:
     server_ip: Optional[str] = None  # with +incoming_interface (I=[ip]:port)
     server_port: Optional[int] = None
     message_id: Optional[str] = None  # for accepted messages
+    #: The client had authenticated (`A=NAME:ID` in the line), as ID by the authenticator NAME.
+    authenticator: Optional[str] = None
+    authenticated_id: Optional[str] = None
+    #: The connection was encrypted (`X=...` in the line), which `exim -bh` cannot play.
+    tls: bool = False
     line: str = ""  # the log line it came from (the first, for an accepted message)
 
     @property
     def key(self) -> tuple[object, ...]:
-        return (self.client_ip, self.server_port, self.helo, self.sender, self.recipient, self.stage)
+        return (
+            self.client_ip, self.server_port, self.helo, self.sender, self.recipient, self.stage,
+            self.authenticator, self.authenticated_id,
+        )  # fmt: skip

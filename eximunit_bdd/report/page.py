@@ -27,6 +27,8 @@ __all__ = [
     "VERDICTS",
     "FAILING_REPLY_BACKGROUND",
     "render_report",
+    "page_head",
+    "escaped",
 ]
 
 #: behave's status names, in the words the report uses for members.
@@ -105,11 +107,7 @@ def render_report(
     ]
     overall = "failed" if problems else "passed"
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}: {overall}</title>",
-        f"<style>:root {{ --failing-reply: {FAILING_REPLY_BACKGROUND}; }}{_STYLE}</style></head>",
+        page_head(f"{title}: {overall}"),
         f'<body class="{overall}"><header>',
         f"<h1>{_e(title)}</h1>",
         f'<p class="about">{_e(about)}</p>' if about else "",
@@ -288,6 +286,24 @@ def _verdict_class(status: str) -> str:
     if status in ("skipped", "untested"):
         return "skipped"
     return status if status in ("passed", "failed") else "skipped"
+
+
+def page_head(title: str) -> str:
+    """The page's start, up to its `<body>`: title and the report's style, inline."""
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{_e(title)}</title>",
+            f"<style>:root {{ --failing-reply: {FAILING_REPLY_BACKGROUND}; }}{_STYLE}</style></head>",
+        ]
+    )
+
+
+def escaped(text: str) -> str:
+    """Escaped for HTML, control characters made visible (`\\x1b`)."""
+    return _e(text)
 
 
 def _e(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Literal
 
 from ..acl.source import statement_start
 from ..trace.acl_runs import AclRun, parse_acl_runs
@@ -58,7 +58,7 @@ class Reply:
         return 500 <= self.code < 600
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Literal["accepted", "deferred", "rejected"]:
         """`"accepted"`, `"deferred"` or `"rejected"`: the word a spec uses."""
         if self.accepted:
             return "accepted"
