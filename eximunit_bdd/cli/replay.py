@@ -1,7 +1,8 @@
 """`eximunit-bdd replay`: what would a configuration change do to the mail the server
 really got? Exim's logs are read into decisions, each distinct one is replayed as an
 `exim -bh` session against the new configuration (and the old one), and every decision
-that would change is shown. Exit 0: nothing changes; 1: something does; 2: usage."""
+that would change is shown. Exit 0: nothing changes; 1: something does; 2: a usage
+error, or decisions Exim could not replay (the comparison is not whole)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,20 @@ from typing import Any
 from ..errors import InvalidInputError, NetworkUnavailableError
 from ..exim.options import EximOptions
 from ..fakes.dns_network import DnsNetwork
+from ..oneshot.config import EximConfig
 from ..replay.comparison import compare
 from ..replay.features import write_features
 from ..replay.log_reader import LogStats, open_logs, read_decisions
 from ..replay.summary import summary_text
 from ..report.replay_page import render_replay
+from ..text import counted
 
 __all__ = ["add_replay_command", "run_replay"]
 
 _HOST_RISK = (
     "replaying on the machine's own network: Exim's DNS lookups (blocklists, SPF, client names) "
-    "ask the real resolver and answer as the world does today, not as it did then. Callouts "
+    "ask the real resolver and answer as the world does today, not as it did then, and the "
+    "configuration's SQL and LDAP lookups, readsocket and run reach the real servers. Callouts "
     "stay off (-bh)."
 )
 
@@ -50,11 +54,19 @@ def add_replay_command(commands: Any) -> None:
     replay.add_argument(
         "--keep", choices=("new", "old"), default="new", help="the configuration the features claim (new)"
     )
-    replay.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="sessions at once (CPUs)")
+    replay.add_argument(
+        "-j", "--jobs", type=_positive, default=os.cpu_count() or 1, help="sessions at once (CPUs)"
+    )
     replay.add_argument(
         "--network", choices=("private", "host"), default="private", help="where Exim runs (private)"
     )
     replay.add_argument("--timeout", type=float, default=10.0, help="seconds for each Exim reply (10)")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of sessions: write 1 or more")
+    return int(text)
 
 
 def run_replay(arguments: argparse.Namespace) -> int:
@@ -62,6 +74,8 @@ def run_replay(arguments: argparse.Namespace) -> int:
         raise InvalidInputError("--all is for --features DIR: name the directory to write the suite in.")
     if arguments.keep == "old" and not arguments.against:
         raise InvalidInputError("--keep old needs --against OLD: there is no old configuration to keep.")
+    if arguments.report and not Path(arguments.report).absolute().parent.is_dir():
+        raise InvalidInputError(f"--report {arguments.report}: its directory does not exist.")
     stats = LogStats()
     lines = open_logs(arguments.logs, stats)
     network = None
@@ -84,14 +98,24 @@ def run_replay(arguments: argparse.Namespace) -> int:
             else None
         )
         for options in (new, old):
-            if options is not None:
-                options.config_path()  # a missing file is a usage error, before any replay
+            if options is not None:  # a missing or broken configuration: a usage error, before any replay
+                EximConfig(options=options).check()
         comparison = compare(read_decisions(lines, stats), new, old, arguments.jobs)
     finally:
         if network is not None:
             network.close()
     new_name = arguments.config or "the installed configuration"
     sys.stdout.write(summary_text(comparison, new_name, stats.skipped_lines()))
+    if stats.messages_without_recipients:
+        print(
+            f"Accepted messages whose recipients the log does not name: {stats.messages_without_recipients}."
+        )
+    if not comparison.read:
+        named = ", ".join(arguments.logs)
+        print(
+            f"eximunit-bdd replay: no SMTP decision in {named}: are they Exim's main or reject logs?",
+            file=sys.stderr,
+        )
     if arguments.report:
         Path(arguments.report).write_text(
             render_replay(comparison, new_name, f"logs: {', '.join(arguments.logs)}")
@@ -101,5 +125,7 @@ def run_replay(arguments: argparse.Namespace) -> int:
         kept = arguments.config if arguments.keep == "new" else arguments.against
         configuration = Path(kept).absolute() if kept else None  # None: the installed one
         written = write_features(chosen, Path(arguments.features), configuration, arguments.keep)
-        print(f"Wrote {len(chosen)} scenarios to {written}")
+        print(f"Wrote {counted(written.read_text().count('  Scenario: '), 'scenario')} to {written}")
+    if comparison.errors:
+        return 2  # Exim could not decide: the comparison is not whole
     return 1 if comparison.differences else 0

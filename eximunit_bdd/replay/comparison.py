@@ -4,6 +4,7 @@ and against the old one or what the log recorded."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,8 +28,13 @@ class Compared:
     after: Replayed
 
     @property
+    def failed(self) -> bool:
+        """Exim could not replay it (on either side)."""
+        return "error" in (self.before.outcome, self.after.outcome)
+
+    @property
     def differs(self) -> bool:
-        return not self.before.same_decision(self.after)
+        return not self.failed and not self.before.same_decision(self.after)
 
 
 @dataclass
@@ -43,6 +49,10 @@ class Comparison:
     @property
     def differences(self) -> list[Compared]:
         return [each for each in self.compared if each.differs]
+
+    @property
+    def errors(self) -> list[Compared]:
+        return [each for each in self.compared if each.failed]
 
     @property
     def replayed(self) -> int:
@@ -67,7 +77,9 @@ def compare(
         # Against the log, one decision logged two ways (deferred, then accepted) is two.
         key = decision.key if old is not None else (*decision.key, decision.outcome)
         first, count = distinct.get(key, (decision, 0))
-        distinct[key] = (first, count + 1)
+        # The first of each kept, without its line: a log of many distinct decisions
+        # must not keep them all whole.
+        distinct[key] = (dataclasses.replace(first, line="") if count == 0 else first, count + 1)
 
     def both(item: tuple[LoggedDecision, int]) -> Compared:
         decision, count = item

@@ -52,8 +52,9 @@ _HOST = re.compile(
     r"(?:(?P<name>[^\s()\[\]]+) )?(?:\((?P<helo>.*?)\) (?=\[))?\[(?P<ip>[0-9A-Fa-f:.]+)\](?::(?P<port>\d+))?"
     r"(?: I=\[(?P<server_ip>[0-9A-Fa-f:.]+)\]:(?P<server_port>\d+))?(?: U=(?P<ident>\S+))?"
 )
-#: The TLS items between the client and the rest of a rejection (smtp_in.c s_tlslog).
-_ITEMS = r"(?: (?:X|CV|DN|SNI)=(?:\"(?:[^\"\\]|\\.)*\"|\S*))*"
+#: The TLS items between the client and the rest of a rejection (smtp_in.c s_tlslog);
+#: the value's forms exclude each other, so a line of many never backtracks at length.
+_ITEMS = r"(?: (?:X|CV|DN|SNI)=(?:\"(?:[^\"\\]|\\.)*\"|[^\s\"]\S*|))*"
 _REJECTED = re.compile(
     rf"(?:DS )?H=(?P<host>.*?){_ITEMS} (?:F=<(?P<sender>[^>]*)>(?: A=\S+)? )?"
     r"(?P<temporarily>temporarily )?rejected (?P<what>.*)"
@@ -214,9 +215,9 @@ def accepted(rest: str) -> Optional[Accepted]:
     """A message received from a client (`<= SENDER H=... P=... S=... [from <RAW>] [for
     R1 R2]`); None for local submissions and bounces (no `H=`) and other lines."""
     match = _ARRIVAL.fullmatch(rest)
-    if match is None or not match["fields"].startswith("H="):
+    if match is None or not match["fields"].removeprefix("DS ").startswith("H="):
         return None
-    found = host_at(match["fields"][2:])
+    found = host_at(match["fields"].removeprefix("DS ")[2:])
     if found is None:
         return None
     host, text = found

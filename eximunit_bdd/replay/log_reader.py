@@ -19,6 +19,7 @@ timestamp) are never merged.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 import re
@@ -54,6 +55,10 @@ MAX_LINE = 65536
 
 #: An authenticated client's `A=AUTHENTICATOR:ID` (in `<=` lines, and after `F=<...>`).
 _AUTHENTICATED = re.compile(r"(?<= )A=(?P<name>[\w-]+):(?P<id>\S+)")
+#: A connection's end (its process may serve another next).
+_CONNECTION_ENDS = re.compile(
+    r"^(?:SMTP connection from|unexpected disconnection|SMTP command timeout|Connection from)"
+)
 #: The cipher of an encrypted connection (`X=TLS1.3:...`).
 _ENCRYPTED = re.compile(r"(?<= )X=\S")
 
@@ -103,12 +108,18 @@ def _lines_of_all(paths: Sequence[str], stats: Optional[LogStats]) -> Iterator[s
     for path in paths:
         if path == "-":
             yield from _lines(sys.stdin.buffer, stats)
-        elif path.endswith(".gz"):
+        elif path.endswith(".gz") or _gzipped(path):
             with gzip.open(path, "rb") as packed:
                 yield from _lines(packed, stats)
         else:
             with open(path, "rb") as plain:
                 yield from _lines(plain, stats)
+
+
+def _gzipped(path: str) -> bool:
+    """A rotated log gzipped under another name (`mainlog.2`): gzip's magic bytes."""
+    with open(path, "rb") as file:
+        return file.read(2) == b"\x1f\x8b"
 
 
 def _lines(stream: _Readable, stats: Optional[LogStats]) -> Iterator[str]:
@@ -163,6 +174,29 @@ class _Reader:
         self.in_envelope_to = False
         #: Whether the last line was part of an entry (a continuation may follow).
         self.in_entry = False
+        #: With +pid: what each open connection's lines said of TLS and authentication
+        #: (Exim writes A= and X= on some lines only), until the connection ends.
+        self.connections: dict[str, tuple[Optional[str], Optional[str], bool]] = {}
+
+    def _connected(self, pid: Optional[str], decision: LoggedDecision) -> LoggedDecision:
+        """`decision` with its connection's TLS and authentication, when its own line
+        lacks them and the log's pids tell the connection (+pid)."""
+        if pid is None:
+            return decision
+        known = self.connections.get(pid, (None, None, False))
+        authenticator = decision.authenticator or known[0]
+        authenticated_id = decision.authenticated_id or known[1]
+        tls = decision.tls or known[2]
+        self.connections[pid] = (authenticator, authenticated_id, tls)
+        if (authenticator, authenticated_id, tls) == (
+            decision.authenticator,
+            decision.authenticated_id,
+            decision.tls,
+        ):
+            return decision
+        return dataclasses.replace(
+            decision, authenticator=authenticator, authenticated_id=authenticated_id, tls=tls
+        )
 
     def read(self, raw: str) -> Iterator[LoggedDecision]:
         self.stats.lines_read += 1
@@ -172,6 +206,8 @@ class _Reader:
             yield from self._detail(line)
             return
         self.entry, self.in_envelope_to, self.in_entry = None, False, True
+        if stamped.pid is not None and _CONNECTION_ENDS.search(stamped.rest):
+            self.connections.pop(stamped.pid, None)  # the process serves a new one next
         message_id, rest = log_lines.message_id_of(stamped.rest)
         if message_id is not None and (arrival := log_lines.accepted(rest)) is not None:
             yield from self._arrival(stamped, message_id, arrival, line)
@@ -220,7 +256,7 @@ class _Reader:
         stamped, rejection = self.entry
         decision = _decision(
             stamped.when, rejection.host, "rcpt", helo=rejection.helo, sender=rejection.sender,
-            recipient=recipient[1:-1], line=line,
+            recipient=recipient[1:-1], line=stamped.rest,  # the rejection's fields: A=, X=
         )  # fmt: skip
         yield from self._once(Stamped(stamped.when, stamped.pid, f"{stamped.rest}\n{line}"), line, [decision])
 
@@ -273,7 +309,8 @@ class _Reader:
 
     def _once(self, stamped: Stamped, line: str, decisions: list[LoggedDecision]) -> Iterator[LoggedDecision]:
         """The decisions of a line, unless the same line (timestamp, pid, text) was read
-        in the other log."""
+        in the other log; with what its connection said of TLS and authentication."""
+        decisions = [self._connected(stamped.pid, decision) for decision in decisions]
         if stamped.when:
             key = hash((stamped.when, stamped.pid, stamped.rest))
             if key in self.seen:
@@ -313,7 +350,8 @@ def _decision(
     message_id: Optional[str] = None,
     line: str = "",
 ) -> LoggedDecision:
-    authenticated = _AUTHENTICATED.search(line)
+    fields = _fields(line)
+    authenticated = _AUTHENTICATED.search(fields)
     return LoggedDecision(
         when=when,
         client_ip=host.ip,
@@ -330,5 +368,12 @@ def _decision(
         line=line,
         authenticator=authenticated["name"] if authenticated else None,
         authenticated_id=authenticated["id"] if authenticated else None,
-        tls=_ENCRYPTED.search(line) is not None,
+        tls=_ENCRYPTED.search(fields) is not None,
     )
+
+
+def _fields(line: str) -> str:
+    """The line's fields, without what a client or a rule wrote: the subject (`T="..."`)
+    and the text after `rejected ...` (a client could put `A=x:y` there)."""
+    line = line.split(' T="', 1)[0]
+    return line.split(" rejected ", 1)[0]

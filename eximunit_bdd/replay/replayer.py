@@ -39,7 +39,10 @@ class Replayed:
     decided_by: str = ""
 
     def same_decision(self, other: Replayed) -> bool:
-        """The same outcome at the same stage (and the same code when both have one)."""
+        """The same outcome at the same stage (and the same code when both have one); a
+        replay that failed is the same as nothing (errors are told apart)."""
+        if "error" in (self.outcome, other.outcome):
+            return False
         codes = self.code is None or other.code is None or self.code == other.code
         return self.outcome == other.outcome and self.stage == other.stage and codes
 
@@ -71,7 +74,7 @@ def replay(options: EximOptions, decision: LoggedDecision) -> Replayed:
             authenticator=decision.authenticator if decision.authenticated_id else None,
         ) as session:
             return _conversation(session, decision)
-    except EximUnitError as error:
+    except (EximUnitError, OSError) as error:  # OSError: out of processes or files at a high -j
         return Replayed("error", decision.stage, None, str(error).splitlines()[0])
 
 

@@ -3,6 +3,7 @@ and each decision that would change, with the statement that decided before and 
 
 from __future__ import annotations
 
+from ..text import counted
 from .comparison import Compared, Comparison
 
 __all__ = ["summary_text", "who"]
@@ -11,7 +12,7 @@ __all__ = ["summary_text", "who"]
 def who(compared: Compared) -> str:
     """`192.0.2.1 (HELO client.example) <alice@example.net> -> <bob@other.example>`"""
     decision = compared.decision
-    parts = [decision.client_ip + (f" port {decision.server_port}" if decision.server_port else "")]
+    parts = [decision.client_ip + (f" to port {decision.server_port}" if decision.server_port else "")]
     if decision.helo:
         parts.append(f"(HELO {decision.helo})")
     if decision.sender is not None:
@@ -23,22 +24,19 @@ def who(compared: Compared) -> str:
 
 def summary_text(comparison: Comparison, new: str, skipped_lines: dict[str, int] | None = None) -> str:
     """The summary, then every difference."""
+    skipped = ", ".join(f"{counted(count, 'line')} {why}" for why, count in (skipped_lines or {}).items())
     lines = [
-        f"Read {comparison.read} decisions from the logs"
-        + (
-            f" ({', '.join(f'{count} lines {why}' for why, count in skipped_lines.items())})"
-            if skipped_lines
-            else ""
-        )
+        f"Read {counted(comparison.read, 'decision')} from the logs"
+        + (f" ({skipped})" if skipped else "")
         + ".",
         f"Replayed {comparison.replayed} of them ({len(comparison.compared)} distinct) against {new}, "
         f"compared with {comparison.against}.",
     ]
     for why, count in comparison.skipped.items():
         lines.append(f"Not replayed: {count} {why}.")
-    errors = [each for each in comparison.compared if "error" in (each.before.outcome, each.after.outcome)]
-    if errors:
-        lines.append(f"Exim could not replay {len(errors)} (shown below as errors).")
+    for each in comparison.errors:
+        failed = each.after if each.after.outcome == "error" else each.before
+        lines.append(f"Exim could not replay {who(each)}: {failed.text}")
     differences = comparison.differences
     lines.append(f"Decisions that would change: {len(differences)}.")
     for each in differences:

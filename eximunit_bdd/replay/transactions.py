@@ -43,6 +43,6 @@ class LoggedDecision:
     @property
     def key(self) -> tuple[object, ...]:
         return (
-            self.client_ip, self.server_port, self.helo, self.sender, self.recipient, self.stage,
-            self.authenticator, self.authenticated_id,
+            self.client_ip, self.server_ip, self.server_port, self.helo, self.sender, self.recipient,
+            self.stage, self.authenticator, self.authenticated_id,
         )  # fmt: skip

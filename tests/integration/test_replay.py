@@ -161,6 +161,12 @@ def test_gzipped_damaged_and_standard_input_logs_are_read(tmp_path):
         stdin=(RECORDED / "default.mainlog").read_text(),
     )  # fmt: skip
     assert piped.returncode == 0 and "Decisions that would change: 0." in piped.stdout
+    renamed = tmp_path / "mainlog.2"  # rotated and gzipped, without the .gz
+    shutil.copyfile(RECORDED / "default.mainlog.gz", renamed)
+    sniffed = _replay("--config", str(EXAMPLE_CONFIG), "--against", str(EXAMPLE_CONFIG), str(renamed))
+    assert sniffed.returncode == 0 and sniffed.stdout.split("\n")[0] == gz.stdout.split("\n")[0], (
+        sniffed.stdout
+    )
 
 
 @pytest.mark.parametrize(
@@ -171,6 +177,12 @@ def test_gzipped_damaged_and_standard_input_logs_are_read(tmp_path):
         (["--config", str(EXAMPLE_CONFIG), "--all", LOGS[0]], "--all is for --features DIR"),
         (["--config", str(EXAMPLE_CONFIG), "--keep", "old", LOGS[0]], "--keep old needs --against OLD"),
         (["--config", str(EXAMPLE_CONFIG), "--network", "moon", LOGS[0]], "invalid choice: 'moon'"),
+        (["--config", str(EXAMPLE_CONFIG), "-j", "0", LOGS[0]], "'0' is not a number of sessions"),
+        (
+            ["--config", str(EXAMPLE_CONFIG), "--report", "/no/such/dir/r.html", LOGS[0]],
+            "its directory does not exist",
+        ),
+        (["--config", str(ROOT / "tests" / "configs" / "broken.conf"), LOGS[0]], "message_size_limt"),
     ],
 )
 def test_a_usage_error_exits_2_saying_what_to_write(arguments, message):

@@ -68,3 +68,28 @@ def test_the_written_suite_claims_the_kept_side_in_the_public_vocabulary(tmp_pat
     new_side = write_features([logged_in], tmp_path / "new", None).read_text()
     assert "Background" not in new_side  # the installed configuration: behave's own
     assert 'Then MAIL FROM <anna@coop.test> is rejected with 530 "Must"' in new_side
+
+
+def test_what_a_client_wrote_never_makes_it_authenticated_or_encrypted():
+    from eximunit_bdd.replay.log_reader import LogStats, read_decisions
+
+    line = (
+        "2026-12-01 03:36:12 1xYEf6-00000A-0I <= mallory@example.net H=(x.example) [192.0.2.66] "
+        'P=esmtp S=320 T="re: X=TLS A=plain_server:anna@coop.test" for anna@coop.test\n'
+    )
+    rejected = (
+        "2026-12-01 03:36:13 H=(x.example) [192.0.2.66] F=<m@example.net> rejected RCPT <b@other.example>: "
+        "A=plain_server:anna X=TLS\n"
+    )
+    decisions = list(read_decisions([line, rejected], LogStats()))
+    assert [(d.authenticator, d.tls) for d in decisions] == [(None, False), (None, False)]
+
+
+def test_many_tls_items_are_read_at_once():
+    import time
+
+    from eximunit_bdd.replay import log_lines
+
+    started = time.monotonic()
+    log_lines.rejection("H=(x) [192.0.2.1]" + ' X="a"' * 40 + " F=<a@b> incomplete")
+    assert time.monotonic() - started < 0.5  # no backtracking blow-up on a hostile line
