@@ -32,6 +32,30 @@ from .smtp.session import DEFAULT_HELO_NAME, EximSession
 from .testcase import EximTestCase
 from .trace.headers import Header
 
+
+def _distribution_version() -> str:
+    """The installed distribution's version (wheel or editable); run from a checkout
+    that was never installed, pyproject.toml's, the one place it is written."""
+    import re
+    from importlib import metadata
+    from pathlib import Path
+
+    try:
+        return metadata.version("eximunit-bdd")
+    except metadata.PackageNotFoundError:
+        pass
+    try:
+        pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    except (OSError, UnicodeDecodeError):
+        return "0+unknown"  # neither installed nor in its checkout
+    project = pyproject.partition("\n[project]\n")[2].partition("\n[")[0]
+    found = re.search(r'^version\s*=\s*"([^"]+)"', project, re.M)
+    return found.group(1) if found else "0+unknown"
+
+
+#: The version of eximunit-bdd (`eximunit-bdd --version` says it too).
+__version__ = _distribution_version()
+
 __all__ = [
     # sessions and their channels
     "EximSession",

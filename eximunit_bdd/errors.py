@@ -24,7 +24,9 @@ The tree::
     ├── FakePeerAssertionError (+AssertionError)  a fake peer was not asked what the spec says
     ├── NetworkUnavailableError                no private network (namespaces) for fake DNS
     ├── LiveServerError                        a live Exim daemon did not start or stop
-    └── WouldOverwriteError (+FileExistsError)  `eximunit-bdd init` found files of a suite
+    ├── WouldOverwriteError (+FileExistsError)  `eximunit-bdd init` found files of a suite
+    └── SandboxError                           no test sandbox can be made where TMPDIR says
+                                               (missing, read-only, full)
 
 Test frameworks show `AssertionError` subclasses as failures (the policy is broken)
 and everything else as errors (the test set-up is broken), which is the distinction a
@@ -60,6 +62,7 @@ __all__ = [
     "WouldOverwriteError",
     "NetworkUnavailableError",
     "LiveServerError",
+    "SandboxError",
 ]
 
 
@@ -190,3 +193,8 @@ class WouldOverwriteError(EximUnitError, FileExistsError):
     def __init__(self, message: str, paths: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.paths = list(paths)
+
+
+class SandboxError(EximUnitError):
+    """The test sandbox (Exim's spool for a run) cannot be made or used where it would
+    go: the directory is missing, read-only or full; the message names it and what to set."""

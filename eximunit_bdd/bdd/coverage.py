@@ -125,6 +125,17 @@ class Coverage:
             if file == own:
                 counts.routers.update(routers)
 
+    def merge(self, other: Coverage) -> None:
+        """Add another run's counts (a parallel worker's, under behavex) to these."""
+        for file, theirs in other.counts.items():
+            counts = self.counts.setdefault(file, Counts())
+            counts.scenarios += theirs.scenarios
+            counts.reached.update(theirs.reached)
+            counts.decided.update(theirs.decided)
+            counts.routers.update(theirs.routers)
+        for file, facts in other.facts.items():
+            self.facts.setdefault(file, facts)
+
     def to_json(self) -> str:
         return json.dumps(
             {

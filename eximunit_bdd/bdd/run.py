@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 from ..errors import EximUnitError
 from ..exim.options import EximOptions
+from ..exim.sandbox import remove_stale_sandboxes
 from ..oneshot.options import configuration_file
 from .coverage import Coverage, configuration_facts
 from .scenario import ScenarioState
@@ -41,12 +42,17 @@ class RunState:
     coverage: Coverage | None = None
     #: Set by a formatter that shows coverage (the HTML report), before the run starts.
     coverage_wanted: bool = False
+    #: Why the run stopped in `before_all` (a wrong `exim_config`, Exim missing, bad
+    #: userdata), for the report to say that nothing was tested; None when it started.
+    not_run: str | None = None
 
     def start(self, userdata: Mapping[str, str]) -> EximOptions:
-        """Read the options (failing fast on a bad value) and, if wanted, start the
-        coverage count, naming the configuration file once (`-bP` for the system one)."""
+        """Remove the sandboxes of earlier runs that were killed; read the options
+        (failing fast on a bad value) and, if wanted, start the coverage count, naming
+        the configuration file once (`-bP` for the system one)."""
         if self.options is not None:
             return self.options
+        remove_stale_sandboxes()  # those of runs killed before they could (kill -9)
         options = options_from_userdata(userdata)
         self.server = server_from_userdata(userdata)
         self.network = network_from_userdata(userdata)

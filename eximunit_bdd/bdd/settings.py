@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from typing import Mapping
 
@@ -9,8 +10,16 @@ from ..errors import InvalidInputError
 from ..exim.binary import find_exim
 from ..exim.inputs import check_ip, check_macro_name, check_port, check_timeout
 from ..exim.options import EximOptions
+from ..exim.sandbox import check_sandbox_base
 
-__all__ = ["options_from_userdata", "server_from_userdata", "network_from_userdata", "USERDATA_KEYS"]
+__all__ = [
+    "options_from_userdata",
+    "server_from_userdata",
+    "network_from_userdata",
+    "coverage_from_userdata",
+    "check_userdata_names",
+    "USERDATA_KEYS",
+]
 
 #: The userdata names eximunit reads, with what each means.
 USERDATA_KEYS = {
@@ -27,12 +36,21 @@ USERDATA_KEYS = {
     "macros": "suite-wide macros, NAME=VALUE pairs separated by spaces (a value starting ./ or ../ "
     "is a path relative to the directory behave runs in)",
 }
+#: Userdata other tools set, never mistaken for a misspelt name (behavex's workers).
+OTHERS_KEYS = frozenset({"worker_id"})
+#: How close (difflib's ratio) an unknown name must be to one of ours to be taken
+#: for a misspelling of it: `exim_conf`, `config` and `timout` are; a suite's own
+#: settings (`leak_report`, `site`) are not, and are left to the suite.
+_MISSPELT = 0.7
 _YES = {"yes", "true", "on", "1"}
 _NO = {"no", "false", "off", "0"}
 
 
 def options_from_userdata(userdata: Mapping[str, str]) -> EximOptions:
-    """EximOptions from userdata, the binary already found and every value checked."""
+    """EximOptions from userdata, the binary already found and every value checked
+    (the coverage file's place, and the sandboxes' place and room, too). A name
+    that looks like a misspelling of one of ours is refused, naming ours."""
+    check_userdata_names(userdata)
     callouts = str(userdata.get("callouts", "yes")).strip().lower()
     if callouts not in _YES | _NO:
         raise InvalidInputError(f"userdata callouts={callouts!r}: write yes or no.")
@@ -45,7 +63,54 @@ def options_from_userdata(userdata: Mapping[str, str]) -> EximOptions:
         timeout=timeout,
     )
     options.config_path()  # fail now, once, rather than in every scenario
+    coverage_from_userdata(userdata)  # not after the whole run
+    check_sandbox_base()  # TMPDIR missing, read-only or full: say so before any session
     return options
+
+
+def check_userdata_names(userdata: Mapping[str, str]) -> None:
+    """Raise InvalidInputError for a userdata name close to one of `USERDATA_KEYS` but
+    not it: a misspelt `exim_config` would otherwise test the system configuration and
+    pass. Other unknown names are a suite's own, or another tool's, and are left alone.
+
+    >>> check_userdata_names({"exim_conf": "test.conf"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    eximunit_bdd.errors.InvalidInputError: userdata exim_conf=test.conf: ... did you mean exim_config? ...
+    """
+    for name in userdata:
+        if name in USERDATA_KEYS or name in OTHERS_KEYS:
+            continue
+        close = difflib.get_close_matches(name.strip().lower(), USERDATA_KEYS, n=1, cutoff=_MISSPELT)
+        if close:
+            raise InvalidInputError(
+                f"userdata {name}={userdata[name]}: eximunit has no setting {name}; did you mean "
+                f"{close[0]}? ({close[0]}: {USERDATA_KEYS[close[0]]}.)"
+            )
+
+
+def coverage_from_userdata(userdata: Mapping[str, str]) -> str | None:
+    """The coverage file (userdata `coverage`), checked now rather than after the whole
+    run: not a directory, in a directory that exists and that this user can write."""
+    value = str(userdata.get("coverage") or "").strip()
+    if not value:
+        return None
+    path = os.path.abspath(value)
+    parent = os.path.dirname(path)
+    problem = None
+    if os.path.isdir(path):
+        problem = "that is a directory; name a file in it (coverage=DIRECTORY/coverage.json)"
+    elif not os.path.isdir(parent):
+        problem = f"its directory {parent} does not exist; make it, or name a file in one that does"
+    elif os.path.exists(path) and not os.access(path, os.W_OK):
+        problem = "this user cannot write that file"
+    elif not os.path.exists(path) and not os.access(parent, os.W_OK | os.X_OK):
+        problem = f"this user cannot make a file in {parent}"
+    if problem:
+        raise InvalidInputError(
+            f"userdata coverage={value}: {problem}. The run's ACL coverage is written there when it ends."
+        )
+    return path
 
 
 def server_from_userdata(userdata: Mapping[str, str]) -> tuple[str | None, int | None]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import inspect
 import re
+import textwrap
 from dataclasses import dataclass
+
+from ..bdd.suggestions import phrase_of
 
 __all__ = ["CatalogEntry", "catalog_entries", "catalog_markdown", "SECTIONS"]
 
@@ -24,14 +27,16 @@ SECTIONS = {
     "live": "Live server: a real Exim daemon, TLS, pipelining, timeouts, connection limits",
     "queue": "Live server: the queued message and the logs",
 }
-_PARAMETER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _EXAMPLE = re.compile(r"^Example: (.+)$", re.M)
+_INDENT = "  "  # a step's docstring block or table, under the step in the catalog's examples
 
 
 @dataclass(frozen=True)
 class CatalogEntry:
     """One step: `phrase` with its parameters in CAPITALS, `explanation` in plain
-    words, an `example` line, the `section` it belongs to and behave's `pattern`."""
+    words, an `example` line with the `argument` it takes (a docstring block or a
+    table, as written under the step; "" for none), the `section` it belongs to and
+    behave's `pattern`."""
 
     section: str
     pattern: str
@@ -39,6 +44,15 @@ class CatalogEntry:
     explanation: str
     example: str
     line: int
+    argument: str = ""
+
+    @property
+    def gherkin(self) -> str:
+        """The example as it is written in a feature: the step, then its argument
+        indented under it."""
+        return "\n".join(
+            [self.example, *(_INDENT + line if line else "" for line in self.argument.splitlines())]
+        )
 
 
 def catalog_entries() -> list[CatalogEntry]:
@@ -57,17 +71,16 @@ def catalog_entries() -> list[CatalogEntry]:
             if name not in SECTIONS:
                 where = "eximunit_bdd.cli.catalog.SECTIONS"
                 raise LookupError(f"steps module {module} has no section in {where}")
-            doc = inspect.cleandoc(matcher.func.__doc__ or "")
-            example = _EXAMPLE.search(doc)
-            explanation = " ".join(_EXAMPLE.sub("", doc).split())
+            explanation, example, argument = _docstring_parts(matcher.func.__doc__ or "")
             entries.append(
                 CatalogEntry(
                     name,
                     matcher.pattern,
-                    f"{keyword.capitalize()} {_phrase(matcher.pattern)}",
+                    f"{keyword.capitalize()} {phrase_of(matcher.pattern)}",
                     explanation,
-                    example.group(1).strip() if example else "",
+                    example,
                     int(str(matcher.location).rsplit(":", 1)[1]),
+                    argument,
                 )
             )
     order = list(SECTIONS)
@@ -92,15 +105,23 @@ def catalog_markdown() -> str:
         if entry.section != section:
             section = entry.section
             out += ["", f"## {SECTIONS[section]}"]
-        out += ["", f"### {entry.phrase}", "", entry.explanation, "", "```gherkin", entry.example, "```"]
+        out += ["", f"### {entry.phrase}", "", entry.explanation, "", "```gherkin", entry.gherkin, "```"]
     return "\n".join(out) + "\n"
 
 
-def _phrase(pattern: str) -> str:
-    """`mail for {address:EximMailbox} is ...` as `mail for <ADDRESS> is ...`."""
-
-    def capital(match: re.Match[str]) -> str:
-        name = match.group(1).upper()
-        return f"<{name}>" if match.group(2) == "EximMailbox" else name
-
-    return _PARAMETER.sub(capital, pattern)
+def _docstring_parts(docstring: str) -> tuple[str, str, str]:
+    """A step's docstring as (explanation, example step, its argument). The example is
+    the `Example:` line; the lines indented under it are the docstring block or the
+    table the step takes, kept as written (dedented, inner blank lines too). The rest
+    of the docstring is the explanation, in one paragraph."""
+    lines = inspect.cleandoc(docstring).splitlines()
+    examples = [(index, match) for index, match in enumerate(map(_EXAMPLE.match, lines)) if match]
+    if not examples:
+        return " ".join(" ".join(lines).split()), "", ""
+    start, example = examples[0]
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end][:1].isspace()):
+        end += 1
+    argument = textwrap.dedent("\n".join(lines[start + 1 : end])).strip("\n")
+    explanation = " ".join(" ".join(lines[:start] + lines[end:]).split())
+    return explanation, example.group(1).strip(), "\n".join(line.rstrip() for line in argument.splitlines())

@@ -1,6 +1,7 @@
 """The `eximunit-bdd` command: `init` writes a starter policy suite, `steps` prints
 the step catalog, `coverage -- behave ...` reports the ACL coverage of a run, `replay`
-replays Exim's logs against a changed configuration."""
+replays Exim's logs against a changed configuration, `clean` removes the sandboxes of
+killed runs."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from .. import __version__
 from ..bdd.coverage import Coverage, coverage_reports, coverage_text
 from ..errors import EximConfigError, EximUnitError, InvalidInputError
 from ..exim.options import EximOptions
 from ..oneshot.options import configuration_file
 from .catalog import catalog_markdown
+from .clean import add_clean_command, run_clean
 from .debian import TEST_CONFIGURATION, debian_copy_script, is_debians
 from .replay import add_replay_command, run_replay
 from .starter import write_starter
@@ -32,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _coverage(arguments)
         if arguments.command == "replay":
             return run_replay(arguments)
+        if arguments.command == "clean":
+            return run_clean(arguments)
         sys.stdout.write(catalog_markdown())
         return 0
     except (InvalidInputError, EximConfigError) as error:
@@ -114,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="eximunit-bdd",
         description="Test an Exim configuration with Gherkin specs (run them with behave).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     init = commands.add_parser(
         "init",
@@ -146,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     coverage.add_argument("--output", metavar="FILE", help="also write the report to FILE")
     coverage.add_argument("behave", nargs=argparse.REMAINDER, metavar="-- behave ARGS", help="the behave run")
     add_replay_command(commands)
+    add_clean_command(commands)
     return parser
 
 

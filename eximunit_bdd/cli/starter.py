@@ -3,6 +3,7 @@ README for members) from the files in `starter_kit/`."""
 
 from __future__ import annotations
 
+import unicodedata
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -59,7 +60,8 @@ def _kit_file(name: str) -> str:
 
 
 def _config_line(config: str | Path | None) -> str:
-    """`exim_config = /abs/path`: absolute, so behave finds it from the suite's directory."""
+    """`exim_config = /abs/path`: absolute, so behave finds it from the suite's directory;
+    written so that behave's configparser reads back exactly that path."""
     if config is None:
         return _SYSTEM_CONFIG_LINE
     path = Path(config).expanduser().resolve()
@@ -68,4 +70,26 @@ def _config_line(config: str | Path | None) -> str:
             f"The Exim configuration {config} does not exist: name an existing file, "
             "or leave out --config to test the system configuration."
         )
-    return f"exim_config = {path}"
+    unfit = _unfit_for_ini(str(path))
+    if unfit:
+        raise InvalidInputError(
+            f"The Exim configuration's path {str(path)!r} {unfit}, which behave.ini cannot hold "
+            "(an ini value is one line, its ends trimmed): rename the file or a directory "
+            "on its way, or link it from a plain path, and name that."
+        )
+    return "exim_config = " + str(path).replace("%", "%%")  # configparser's interpolation
+
+
+_CONTROL_NAMES = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab"}
+
+
+def _unfit_for_ini(value: str) -> str | None:
+    """What in `value` a one-line ini value cannot keep, in words; None if nothing."""
+    for character in value:
+        if unicodedata.category(character) == "Cc":
+            return "has " + _CONTROL_NAMES.get(character, f"a control character ({character!r})")
+        if unicodedata.category(character) == "Cs":
+            return "has a byte that is not UTF-8"
+    if value != value.strip():
+        return "ends in a space"
+    return None

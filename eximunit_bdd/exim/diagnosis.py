@@ -58,7 +58,8 @@ def crash_error(command: str, stderr_lines: list[str]) -> EximCrashedError:
         hint = (
             "\nExim could not give its spool files to its own user: run unprivileged, the "
             "test configuration must say\n  .ifdef EXIMUNIT_USER\n  exim_user = EXIMUNIT_USER\n"
-            "  exim_group = EXIMUNIT_GROUP\n  .endif\n(see examples/coop/exim4.conf)."
+            "  exim_group = EXIMUNIT_GROUP\n  .endif\n"
+            "(eximunit-bdd defines both macros when it runs Exim unprivileged)."
         )
     return EximCrashedError(
         f"Exim exited without answering {command}. Exim said:\n{said}{hint}", "\n".join(stderr_lines)

@@ -15,19 +15,26 @@ from typing import Callable, Sequence
 
 from ..errors import EximConfigError
 from .config_file import config_lines
+from .sandbox import SPOOL_SPACE_DEFAULT, check_free_space, free_space, logs_hidden
 
-__all__ = ["check_sandbox_used"]
+__all__ = ["check_sandbox_used", "spool_space"]
 
 _BLOCK = "  .ifdef EXIMUNIT_SPOOL\n  spool_directory = EXIMUNIT_SPOOL\n  .endif"
 _DEBIAN_BLOCK = "  .ifdef EXIMUNIT_SPOOL\n  SPOOLDIR = EXIMUNIT_SPOOL\n  .endif"
 _checked: dict[tuple[object, ...], bool] = {}
+#: Per configuration (and version, and macros): its check_spool_space, in bytes, asked
+#: only when the sandbox's filesystem has less than `_ASK_BELOW` free.
+_spool_space: dict[tuple[object, ...], int] = {}
+_ASK_BELOW = 1024 * 1024 * 1024
 
 
 def check_sandbox_used(
     argv: Sequence[str], config: Path, spool: str, launch: Callable[[list[str]], list[str]], timeout: float
 ) -> None:
     """Raise EximConfigError, showing the block to add, unless Exim run as `argv` (the
-    binary, `-C`, the macros, the sandbox's included) keeps its spool in `spool`.
+    binary, `-C`, the macros, the sandbox's included) keeps its spool in `spool`; raise
+    SandboxError unless the spool's filesystem has the room the configuration's
+    check_spool_space asks (with less, Exim answers every MAIL FROM `452 Space shortage`).
 
     Asked once per configuration file version and macros; a configuration Exim cannot
     read is left to the run itself, which says what is wrong with it.
@@ -35,21 +42,43 @@ def check_sandbox_used(
     # By the names of the suite's macros: their values (a fake peer's port) vary.
     macros = tuple(argument.partition("=")[0] for argument in argv if argument.startswith("-D"))
     key = (argv[0], str(config), config.stat().st_mtime_ns, macros)
-    if _checked.get(key):
-        return
+    if not _checked.get(key):
+        value = _ask(argv, "spool_directory", launch, timeout)
+        if value is None or not value or "$" in value:
+            return  # Exim cannot read the configuration (the run says why), or it cannot be told
+        if value != spool:
+            raise EximConfigError(_message(config, value))
+        _checked[key] = True
+    if free_space(spool) >= _ASK_BELOW:
+        return  # room for any check_spool_space worth having: no need to ask
+    if key not in _spool_space:
+        asked = _ask(argv, "check_spool_space", launch, timeout)
+        _spool_space[key] = SPOOL_SPACE_DEFAULT if asked is None else spool_space(asked)
+    check_free_space(spool, _spool_space[key])
+
+
+def _ask(
+    argv: Sequence[str], option: str, launch: Callable[[list[str]], list[str]], timeout: float
+) -> str | None:
+    """The value of one main option as -bP prints it; None if Exim did not answer."""
     try:
         done = subprocess.run(
-            launch([*argv, "-bP", "spool_directory"]), capture_output=True, text=True, timeout=timeout
+            launch(logs_hidden([*argv, "-bP", option])), capture_output=True, text=True, timeout=timeout
         )
     except subprocess.TimeoutExpired:
-        return  # the run itself will time out, and say so
-    value = done.stdout.partition("=")[2].strip()
-    if done.returncode != 0 or not value or "$" in value:
-        return  # Exim cannot read the configuration (the run says why), or it cannot be told
-    if value == spool:
-        _checked[key] = True
-        return
-    raise EximConfigError(_message(config, value))
+        return None  # the run itself will time out, and say so
+    if done.returncode != 0:
+        return None
+    return done.stdout.partition("=")[2].strip()
+
+
+def spool_space(value: str) -> int:
+    """Bytes for Exim's check_spool_space as -bP prints it (`10M`, `1536K`, `2G`, or a
+    plain number of kilobytes); 0 (nothing checked) if it cannot be read."""
+    value = value.strip().upper()
+    scale = {"K": 1, "M": 1024, "G": 1024 * 1024}.get(value[-1:], 1)
+    number = value.rstrip("KMG")
+    return int(number) * scale * 1024 if number.isdigit() else 0
 
 
 def _message(config: Path, spool: str) -> str:

@@ -24,7 +24,7 @@ from ..text import appears_in
 if TYPE_CHECKING:  # pragma: no cover
     from ..network.netns import PrivateNetwork
 
-__all__ = ["FakePeer", "StreamFake", "RuleScanner", "DownPeer", "port_macro"]
+__all__ = ["FakePeer", "AsyncioFake", "StreamFake", "RuleScanner", "DownPeer", "port_macro"]
 
 log = logging.getLogger("eximunit_bdd.fakes")
 
@@ -146,10 +146,11 @@ class DownPeer(FakePeer):
         return super().__repr__()[:-1] + " (down)>"
 
 
-class StreamFake(FakePeer):
-    """A fake peer that serves one conversation per connection (`converse`), with
-    asyncio in a thread of its own. Stopping it cancels the conversations in
-    progress, closes their sockets and the listening one, and ends the thread."""
+class AsyncioFake(FakePeer):
+    """A fake peer served by asyncio on an event loop in a thread of its own: the
+    listening socket is bound beforehand (so it may be in a private network) and served
+    by `_serve`. Stopping it closes the listener, cancels the conversations in progress
+    (closing their sockets) and ends the thread."""
 
     def __init__(self, name: str, **options: Any) -> None:
         super().__init__(name, **options)
@@ -158,8 +159,8 @@ class StreamFake(FakePeer):
         self._server: asyncio.AbstractServer | None = None
 
     @abc.abstractmethod
-    async def converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """Read one request, write the answer."""
+    def _serve(self, sock: socket.socket) -> Coroutine[Any, Any, asyncio.AbstractServer]:
+        """The coroutine, run on the fake's loop, that serves `sock`."""
 
     def _start(self) -> int:
         sock = self.bind()
@@ -170,10 +171,12 @@ class StreamFake(FakePeer):
         )
         self._thread.start()
         try:
-            self._server = self._call(asyncio.start_server(self._on_connection, sock=sock))
-        except BaseException:
+            self._server = self._call(self._serve(sock))
+        except BaseException as error:
             sock.close()
             self._stop()
+            if isinstance(error, Exception) and not isinstance(error, FakePeerError):
+                raise FakePeerError(f"the fake {self.kind} {self.name!r} did not start: {error}") from error
             raise
         return port
 
@@ -207,12 +210,30 @@ class StreamFake(FakePeer):
         await server.wait_closed()
         await asyncio.sleep(0)  # the closed transports release their sockets
 
+
+class StreamFake(AsyncioFake):
+    """A fake peer that serves one conversation per connection (`converse`), with
+    asyncio in a thread of its own. Stopping it cancels the conversations in
+    progress, closes their sockets and the listening one, and ends the thread."""
+
+    @abc.abstractmethod
+    async def converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Read one request, write the answer."""
+
+    def _serve(self, sock: socket.socket) -> Coroutine[Any, Any, asyncio.AbstractServer]:
+        return asyncio.start_server(self._on_connection, sock=sock)
+
     async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await asyncio.wait_for(self.converse(reader, writer), self.timeout)
             await writer.drain()
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                ConnectionError, ValueError) as error:
+        except (
+            asyncio.TimeoutError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            ConnectionError,
+            ValueError,
+        ) as error:
             log.warning("%r: conversation abandoned: %s", self, error or type(error).__name__)
         finally:
             writer.close()

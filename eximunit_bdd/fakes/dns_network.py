@@ -29,11 +29,17 @@ class DnsNetwork:
     ...     EximSession("192.0.2.2", options=EximOptions(config=..., network=world.network))
     """
 
-    def __init__(self, timeout: float = 10.0, own_process: bool = False) -> None:
-        """`own_process`: move this process into the network (`OwnProcessNetwork`)."""
+    def __init__(
+        self, timeout: float = 10.0, own_process: bool = False, network: PrivateNetwork | None = None
+    ) -> None:
+        """`own_process`: move this process into the network (`OwnProcessNetwork`);
+        `network`: one this process is in already (it is not closed with this)."""
         from .dns import FakeDns  # dnspython: imported by runs that fake DNS only
 
-        self.network = OwnProcessNetwork(timeout) if own_process else PrivateNetwork(timeout)
+        self._kept = network is not None
+        if network is None:
+            network = OwnProcessNetwork(timeout) if own_process else PrivateNetwork(timeout)
+        self.network = network
         self.dns: FakeDns = FakeDns(timeout)
 
     def start(self) -> DnsNetwork:
@@ -49,7 +55,8 @@ class DnsNetwork:
         try:
             self.dns.stop()
         finally:
-            self.network.close()
+            if not self._kept and not _moved_into(self.network):
+                self.network.close()
 
     def __enter__(self) -> DnsNetwork:
         return self.start()
@@ -59,6 +66,9 @@ class DnsNetwork:
 
 
 _shared: DnsNetwork | None = None
+#: The private network this process moved into: a process cannot leave it, so a later
+#: run in the same process (behavex runs behave many times in each worker) uses it again.
+_entered: OwnProcessNetwork | None = None
 #: Why the network cannot be made here, once found out: every DNS scenario is skipped.
 _unavailable: NetworkUnavailableError | None = None
 _lock = threading.Lock()
@@ -70,19 +80,27 @@ def shared_dns_network(timeout: float = 10.0, own_process: bool = False) -> DnsN
 
     Raises NetworkUnavailableError (the same one every time) where namespaces cannot
     be made."""
-    global _shared, _unavailable
+    global _shared, _unavailable, _entered
     with _lock:
         if _unavailable is not None:
             raise _unavailable
         if _shared is None:
             try:
-                _shared = DnsNetwork(timeout, own_process).start()
+                _shared = DnsNetwork(timeout, own_process, _entered if own_process else None).start()
             except NetworkUnavailableError as error:
                 _unavailable = error
                 raise
+            network = _shared.network
+            if _entered is None and isinstance(network, OwnProcessNetwork) and network.inside:
+                _entered = network
+                atexit.register(network.close)  # its resolv.conf's directory, at the very end
             atexit.register(close_shared_dns_network)
         _shared.dns.clear()
         return _shared
+
+
+def _moved_into(network: PrivateNetwork) -> bool:
+    return isinstance(network, OwnProcessNetwork) and network.inside
 
 
 def close_shared_dns_network() -> None:

@@ -3,6 +3,10 @@
 It accepts every recipient, or only a list of them (others get
 `550 5.1.1 no such user`), and records each envelope it was offered, so a test can
 check what Exim's callout asked. A message sent to it is recorded, never delivered.
+
+It serves its socket (bound beforehand, so it may be in a private network) with
+aiosmtpd's public API only: an `aiosmtpd.smtp.SMTP` protocol per connection, from
+asyncio's `create_server` on an event loop in a thread of its own.
 """
 
 from __future__ import annotations
@@ -11,13 +15,11 @@ import asyncio
 import socket
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Iterable
+from typing import Any, Coroutine, Iterable
 
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from ..errors import FakePeerError
-from .base import FakePeer
+from .base import AsyncioFake
 
 __all__ = ["FakeSmtpServer", "SeenEnvelope", "NO_SUCH_USER"]
 
@@ -40,7 +42,7 @@ class SeenEnvelope:
         return self.accepted + self.refused
 
 
-class FakeSmtpServer(FakePeer):
+class FakeSmtpServer(AsyncioFake):
     """An SMTP server on a free loopback port.
 
     `recipients` None accepts everybody; a list accepts only those addresses
@@ -55,7 +57,7 @@ class FakeSmtpServer(FakePeer):
         super().__init__(name, **options)
         self.recipients = None if recipients is None else {r.strip().casefold() for r in recipients}
         self._envelopes: list[SeenEnvelope] = []
-        self._controller: _BoundController | None = None
+        self._handler = _Handler(self)
 
     @property
     def envelopes(self) -> list[SeenEnvelope]:
@@ -71,49 +73,17 @@ class FakeSmtpServer(FakePeer):
     def accepts(self, address: str) -> bool:
         return self.recipients is None or address.casefold() in self.recipients
 
-    def _start(self) -> int:
-        sock = self.bind()
-        controller = _BoundController(_Handler(self), sock, ready_timeout=self.timeout,
-                                      server_hostname=f"{self.name}.fake.test")
-        try:
-            controller.start()
-        except Exception as error:
-            sock.close()
-            controller.stop(no_assert=True)
-            raise FakePeerError(f"the fake SMTP server {self.name!r} did not start: {error}") from error
-        self._controller = controller
-        return controller.port
+    def _serve(self, sock: socket.socket) -> Coroutine[Any, Any, asyncio.AbstractServer]:
+        assert self._loop is not None
+        return self._loop.create_server(self._new_connection, sock=sock)
 
-    def _stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
+    def _new_connection(self) -> SMTP:
+        """aiosmtpd's SMTP protocol (its public API) for one connection, on this fake's loop."""
+        return SMTP(self._handler, hostname=f"{self.name}.fake.test", loop=self._loop)
 
     def _record(self, envelope: SeenEnvelope) -> None:
         with self._lock:
             self._envelopes.append(envelope)
-
-
-class _BoundController(Controller):
-    """aiosmtpd's threaded Controller serving a socket bound beforehand.
-
-    The released Controller binds (host, port) itself, so it cannot report the port
-    that port 0 got; `_create_server` is its documented hook for other listeners.
-    """
-
-    def __init__(self, handler: Any, sock: socket.socket, **options: Any) -> None:
-        host, port = sock.getsockname()[:2]
-        super().__init__(handler, hostname=host, port=port, **options)
-        self._socket = sock
-
-    def _create_server(self) -> Awaitable[asyncio.AbstractServer]:
-        return self.loop.create_server(self._factory_invoker, sock=self._socket)
-
-    def _trigger_server(self) -> None:
-        """aiosmtpd connects once to make its factory run (start() waits for that);
-        a socket in a private network cannot be reached from here, so the factory is run
-        directly, for every socket alike."""
-        self.loop.call_soon_threadsafe(self._factory_invoker)
 
 
 class _Handler:
@@ -124,15 +94,17 @@ class _Handler:
         self.server = server
         self._seen: weakref.WeakKeyDictionary[Session, SeenEnvelope] = weakref.WeakKeyDictionary()
 
-    async def handle_MAIL(self, smtp: SMTP, session: Session, envelope: Envelope,
-                          address: str, options: list[str]) -> str:
+    async def handle_MAIL(
+        self, smtp: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
         envelope.mail_from = address
         self._seen[session] = seen = SeenEnvelope(address)
         self.server._record(seen)
         return "250 OK"
 
-    async def handle_RCPT(self, smtp: SMTP, session: Session, envelope: Envelope,
-                          address: str, options: list[str]) -> str:
+    async def handle_RCPT(
+        self, smtp: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
         seen = self._seen[session]  # aiosmtpd refuses RCPT before MAIL
         if not self.server.accepts(address):
             seen.refused.append(address)

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import ssl
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -27,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ..errors import InvalidInputError
-from ..exim.sandbox import sandbox_base
+from ..exim.sandbox import owned_directory
 
 __all__ = ["CertificateFiles", "TestCA"]
 
@@ -69,7 +68,7 @@ class TestCA:
 
     def __init__(self, base: str | None = None) -> None:
         """`base`: where to make its directory (default `sandbox_base()`)."""
-        self.directory = Path(tempfile.mkdtemp(prefix="eximunit-ca-", dir=base or sandbox_base()))
+        self.directory = owned_directory("ca", base)
         try:
             os.chmod(self.directory, 0o755)  # Exim and the client read the certificates
             self._key = ec.generate_private_key(ec.SECP256R1())

@@ -26,7 +26,6 @@ import signal
 import socket
 import ssl
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Mapping, Protocol
@@ -34,7 +33,7 @@ from typing import Mapping, Protocol
 from ..errors import EximConfigError, LiveServerError, StepUsageError
 from ..exim.options import EximOptions
 from ..exim.process import descendants, start_process
-from ..exim.sandbox import Sandbox, base_for_others, sandbox_base
+from ..exim.sandbox import Sandbox, base_for_others, owned_directory, sandbox_base
 from ..oneshot.options import ask_option, parse_option_lines
 from .certificates import CertificateFiles, TestCA
 from .daemon_trace import DaemonTrace
@@ -113,7 +112,7 @@ class LiveServer:
         return self
 
     def _start(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="eximunit-live-", dir=_base()))
+        self.directory = owned_directory("live", _base())
         os.chmod(self.directory, 0o755)
         if self.ca is not None:
             shutil.copyfile(self.ca.ca_file, self.directory / "ca.pem")

@@ -19,13 +19,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Sequence
 
 from ..errors import NetworkUnavailableError
-from ..exim.sandbox import sandbox_base
+from ..exim.sandbox import owned_directory
 from . import netns_helper
 
 __all__ = ["PrivateNetwork", "OwnProcessNetwork"]
@@ -122,7 +121,7 @@ class PrivateNetwork:
 
     def _resolv_conf(self) -> Path:
         """Our resolv.conf, in a directory of our own that `close` removes."""
-        self._directory = tempfile.mkdtemp(prefix="eximunit-net-", dir=sandbox_base())
+        self._directory = str(owned_directory("net"))
         os.chmod(self._directory, 0o755)
         resolv = Path(self._directory) / "resolv.conf"
         resolv.write_text(_RESOLV_CONF)
@@ -184,7 +183,17 @@ class OwnProcessNetwork(PrivateNetwork):
             self.close()
             raise _unavailable(error.strerror or str(error)) from None
         self._inside = True
+        # /etc/resolv.conf is bound to the file itself now: its directory can go at once,
+        # so that a process that never returns here (a behavex worker ends with
+        # os._exit, without atexit) leaves nothing behind.
+        shutil.rmtree(resolv.parent, ignore_errors=True)
+        self._directory = None
         return self
+
+    @property
+    def inside(self) -> bool:
+        """Whether this process has moved in (rather than working as a `PrivateNetwork`)."""
+        return self._inside
 
     def bound_socket(self, kind: str, port: int = 0, address: str = "127.0.0.1") -> socket.socket:
         if not self._inside:

@@ -4,7 +4,8 @@ Started by `netns.PrivateNetwork`, it moves itself into new network and mount
 namespaces (and, when not root, a user namespace of its own, mapping the caller's uid
 and gid to themselves), brings `lo` up, lets any user bind ports under 1024 there (a
 live Exim daemon listens on 25, 465, 587) and bind-mounts RESOLV (`nameserver
-127.0.0.1`) over /etc/resolv.conf. Then, on the Unix socket FD, it answers each
+127.0.0.1`) over /etc/resolv.conf, and hides the machine's daemons' Unix sockets
+under an empty /run. Then, on the Unix socket FD, it answers each
 request: `tcp [PORT [ADDRESS]]` and `udp PORT [ADDRESS]` with a socket bound inside
 that network (on 127.0.0.1 unless ADDRESS is given), passed back as a file
 descriptor (the fake DNS and fake peers serve on those sockets from the test
@@ -30,6 +31,8 @@ import sys
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
+MS_NOSUID = 2
+MS_NODEV = 4
 MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
@@ -69,6 +72,7 @@ def enter_private_network(resolv_conf: str) -> None:
             gid_map.write(f"{gid} {gid} 1")
     # Mounts made here must not reach the machine's own mount namespace.
     _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+    hide_run_directories([os.path.dirname(resolv_conf), os.environ.get("TMPDIR") or ""])
     _check(
         _libc.mount(resolv_conf.encode(), b"/etc/resolv.conf", None, MS_BIND, None),
         "mount --bind RESOLV /etc/resolv.conf",
@@ -80,6 +84,57 @@ def enter_private_network(resolv_conf: str) -> None:
     # Any user may bind ports under 1024 in this network only (a per-network sysctl).
     with open("/proc/sys/net/ipv4/ip_unprivileged_port_start", "w") as start:
         start.write("0")
+
+
+def hide_run_directories(keep: list[str]) -> None:
+    """An empty tmpfs over /run (and /var/run, when it is a directory of its own): the
+    machine's own daemons' Unix sockets (greylistd, a database, nscd) are out of reach,
+    as their TCP ports are, so that a scenario can reach only the fakes it declares.
+
+    What must stay visible is put back: each of `keep` that lies under it (this run's
+    own directories, a $TMPDIR in /run/user), the top level's symbolic links (/run/shm)
+    and a file for /etc/resolv.conf when it is a link into /run (systemd-resolved's),
+    which the caller then mounts its own over.
+    """
+    resolv = os.path.realpath("/etc/resolv.conf")
+    for directory in dict.fromkeys(os.path.realpath(path) for path in ("/run", "/var/run")):
+        if not os.path.isdir(directory) or directory == "/":
+            continue
+        inside = directory.rstrip("/") + "/"
+        kept = [
+            (path, os.open(path, os.O_PATH))
+            for path in dict.fromkeys(os.path.realpath(place) for place in keep if place)
+            if path.startswith(inside) and os.path.exists(path)
+        ]
+        links = []
+        for entry in os.scandir(directory):
+            if entry.is_symlink():
+                links.append((entry.name, os.readlink(entry.path)))
+        try:
+            _check(
+                _libc.mount(b"eximunit-run", directory.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=755"),
+                f"mount -t tmpfs over {directory}",
+            )
+            for name, target in links:
+                os.symlink(target, os.path.join(directory, name))
+            if resolv.startswith(inside):
+                os.makedirs(os.path.dirname(resolv), exist_ok=True)
+                open(resolv, "a").close()
+            for path, descriptor in kept:
+                if os.path.isdir(f"/proc/self/fd/{descriptor}"):
+                    os.makedirs(path, exist_ok=True)
+                else:
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    open(path, "a").close()
+                _check(
+                    _libc.mount(
+                        f"/proc/self/fd/{descriptor}".encode(), path.encode(), None, MS_BIND | MS_REC, None
+                    ),
+                    f"mount --bind {path} (kept visible over the hidden {directory})",
+                )
+        finally:
+            for _, descriptor in kept:
+                os.close(descriptor)
 
 
 def add_address(address: str) -> None:

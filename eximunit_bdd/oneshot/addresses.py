@@ -37,8 +37,9 @@ def check_reason(address: str, reasons: list[str | None], text: str, wanted: str
             f"Exim gave no reason why <{address}> fails: it tells only its admin users, and "
             f"{caller_user()} is not one. Make the caller an admin in the test configuration:\n"
             "  .ifdef EXIMUNIT_GROUP\n  admin_groups = EXIMUNIT_GROUP\n  .endif\n"
-            "(or run Exim as the caller with exim_user = EXIMUNIT_USER, as examples/coop/exim4.conf "
-            "does). With the system configuration, run as root or as a member of Exim's group."
+            "or run Exim as the caller:\n"
+            "  .ifdef EXIMUNIT_USER\n  exim_user = EXIMUNIT_USER\n  exim_group = EXIMUNIT_GROUP\n  .endif\n"
+            "With the system configuration, run as root or as a member of Exim's group."
         )
     if not any(appears_in(text, reason) for reason in known):
         raise answer_failure(f"{wanted}, but the reason is: {'; '.join(known)}", answer)

@@ -15,7 +15,7 @@ from ..exim.diagnosis import startup_error
 from ..exim.inputs import check_line
 from ..exim.options import EximOptions
 from ..exim.process import kill_tree, start_process
-from ..exim.sandbox import Sandbox
+from ..exim.sandbox import LOGGING_MODES, Sandbox, logs_hidden
 from ..text import shortened
 
 __all__ = ["EximRun", "Answer", "run_exim", "shown", "answer_failure"]
@@ -82,12 +82,16 @@ def run_exim(options: EximOptions, *mode_args: str, input: str | bytes | None = 
     for argument in mode_args:
         check_line(argument, "argument for Exim")
     data = input.encode("utf-8", "surrogateescape") if isinstance(input, str) else input
-    sandbox = Sandbox()
+    sandbox: Sandbox | None = None
     process: subprocess.Popen[bytes] | None = None
     try:
+        sandbox = Sandbox()
         argv = options.base_argv(sandbox.macros()) + list(mode_args)
+        # Where Exim would write a configuration error into the machine's paniclog,
+        # its log directory is hidden (see `logs_hidden`).
+        hide = bool(LOGGING_MODES.intersection(mode_args[:1]))
         process = start_process(
-            options.launch(argv),
+            options.launch(logs_hidden(argv) if hide else argv),
             stdin=subprocess.DEVNULL if data is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -102,7 +106,8 @@ def run_exim(options: EximOptions, *mode_args: str, input: str | bytes | None = 
     finally:
         if process is not None:
             _reap(process)  # killed first if a timeout or Ctrl-C left it running
-        sandbox.cleanup()
+        if sandbox is not None:
+            sandbox.cleanup()
     run = EximRun(
         tuple(argv),
         mode_args,

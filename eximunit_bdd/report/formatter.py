@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from behave.formatter.base import Formatter
+from behave.model import Rule
 
 from ..bdd.coverage import CoverageReport, coverage_reports
 from ..bdd.run import TRANSCRIPTS_HEADING, run_state
@@ -40,7 +41,8 @@ class HtmlFormatter(Formatter):
         config = self.config.userdata.get("exim_config") or "the system configuration"
         about = f"Exim configuration: {config}. Run on {datetime.now():%Y-%m-%d at %H:%M}."
         features = [feature_report(feature) for feature in self._features]
-        page = render_report(features, about=about, coverage=self._coverage())
+        not_run = run_state(self.config).not_run
+        page = render_report(features, about=about, coverage=self._coverage(), not_run=not_run)
         self.open().write(page)
         self.close_stream()
 
@@ -53,25 +55,55 @@ class HtmlFormatter(Formatter):
 
 def feature_report(feature: Any) -> FeatureReport:
     """A behave Feature (after its run) as the report's values."""
+    scenarios = []
+    rule: tuple[str, str, tuple[str, ...]] | None = None
+    for item in feature.walk_scenarios(with_rules=True):
+        if isinstance(item, Rule):
+            rule = (item.keyword, item.name, tuple(item.tags))
+        else:
+            scenarios.append(_scenario_report(item, rule))
     return FeatureReport(
         name=feature.name,
         status=feature.status.name,
         description=tuple(feature.description),
         location=str(feature.location),
-        scenarios=[_scenario_report(scenario) for scenario in feature.walk_scenarios()],
+        scenarios=scenarios,
+        keyword=feature.keyword,
+        tags=tuple(feature.tags),
     )
 
 
-def _scenario_report(scenario: Any) -> ScenarioReport:
+def _scenario_report(scenario: Any, rule: tuple[str, str, tuple[str, ...]] | None) -> ScenarioReport:
     sessions = getattr(scenario, "eximunit_sessions", ())
+    row = getattr(scenario, "_row", None)  # an Outline's row (what allure-behave reads too)
+    name = scenario.name
+    values: tuple[tuple[str, str], ...] = ()
+    if row is not None:
+        name = name.split(" -- @", 1)[0]  # behave's "-- @1.2 Examples" annotation
+        values = tuple(zip(row.headings, row.cells))
+    steps = [_step_report(step) for step in scenario.all_steps]
+    failed = next((step for step in scenario.all_steps if step.status.name in _FAILED), None)
     return ScenarioReport(
         keyword=scenario.keyword,
-        name=scenario.name,
+        name=name,
         status=scenario.status.name,
-        steps=[_step_report(step) for step in scenario.all_steps],
+        steps=steps,
         conversations=[Conversation(session.client_ip, session.transcript) for session in sessions],
         location=str(scenario.location),
+        tags=tuple(scenario.tags),
+        rule=rule,
+        row=values,
+        policy_failure=None if failed is None else _is_policy_failure(failed),
     )
+
+
+_FAILED = ("failed", "error", "hook_error", "undefined")
+
+
+def _is_policy_failure(step: Any) -> bool:
+    """A step that failed on an assertion: the policy is not as the spec says. An
+    undefined step or any other error (a missing table) is a fault of the spec."""
+    return step.status.name == "failed" and isinstance(step.exception, AssertionError)
 
 
 def _step_report(step: Any) -> StepReport:
@@ -95,7 +127,12 @@ def _error_text(step: Any) -> str | None:
     if step.status.name not in ("failed", "error", "hook_error", "undefined"):
         return None
     if step.status.name == "undefined":
-        return "No step matches this sentence: run `eximunit-bdd steps` for the ones there are."
+        closest = [f"“{phrase}”" for phrase in getattr(step, "eximunit_closest", None) or ()]
+        did_you_mean = f" Did you mean {' or '.join(closest)}?" if closest else ""
+        return f"No step matches this sentence.{did_you_mean} (`eximunit-bdd steps` lists every phrase.)"
+    whole = getattr(step, "eximunit_error_text", None)  # the hooks cut it to its headline for Allure
+    if isinstance(whole, str):
+        return whole
     if isinstance(step.exception, (EximUnitError, AssertionError)):
         return str(step.exception)
     message = str(step.error_message or step.exception or "")

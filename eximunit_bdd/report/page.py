@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterable, Sequence
 
+from ..acl.decision import describe_decision
 from ..bdd.coverage import CoverageReport
+from ..smtp.expectations import SESSION_HEADING
 from ..smtp.reply import Reply
-from ..smtp.transcript import Transcript, TranscriptLine
+from ..smtp.transcript import MESSAGE_LINES_SHOWN, Transcript, TranscriptLine
 from ..text import counted, shortened, visible
 
 __all__ = [
@@ -77,6 +79,14 @@ class ScenarioReport:
     steps: Sequence[StepReport] = ()
     conversations: Sequence[Conversation] = ()
     location: str = ""
+    tags: Sequence[str] = ()
+    #: The Gherkin `Rule:` the scenario is under, as `(keyword, name, tags)`; None outside rules.
+    rule: tuple[str, str, tuple[str, ...]] | None = None
+    #: An Outline's row: its `(heading, value)` pairs, shown under the name.
+    row: Sequence[tuple[str, str]] = ()
+    #: True when a step failed on an assertion (the policy is not as the spec says);
+    #: False when it could not run (an undefined step, an error in the spec or set-up).
+    policy_failure: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,9 @@ class FeatureReport:
     scenarios: Sequence[ScenarioReport] = ()
     description: Sequence[str] = ()
     location: str = ""
+    #: The feature's keyword as written (`Funcionalidad` under `# language: es`).
+    keyword: str = "Feature"
+    tags: Sequence[str] = ()
 
 
 def render_report(
@@ -93,9 +106,12 @@ def render_report(
     title: str = "Mail policy report",
     about: str = "",
     coverage: Sequence[CoverageReport] = (),
+    not_run: str | None = None,
 ) -> str:
     """The whole page. `about` is a line under the title (which configuration, when);
-    `coverage`, the run's ACL coverage of each configuration used, goes at the end."""
+    `coverage`, the run's ACL coverage of each configuration used, goes at the end.
+    `not_run` is why the run stopped before its first feature (a wrong `exim_config`,
+    Exim missing, bad userdata): the page then says that nothing was tested, and why."""
     features = list(features)
     feature_counts = _counted(feature.status for feature in features)
     scenario_counts = _counted(scenario.status for feature in features for scenario in feature.scenarios)
@@ -105,23 +121,38 @@ def render_report(
         for s_index, scenario in enumerate(feature.scenarios)
         if _verdict_class(scenario.status) in ("failed", "error", "undefined")
     ]
-    overall = "failed" if problems else "passed"
+    overall = "not-run" if not_run is not None else "failed" if problems else "passed"
     parts = [
-        page_head(f"{title}: {overall}"),
+        page_head(f"{title}: {overall.replace('-', ' ')}"),
         f'<body class="{overall}"><header>',
         f"<h1>{_e(title)}</h1>",
         f'<p class="about">{_e(about)}</p>' if about else "",
-        f'<p class="summary verdict-{overall}"><strong>{_e(overall.upper())}</strong>: '
-        f"features {_e(feature_counts)}; scenarios {_e(scenario_counts)}</p>",
     ]
-    if problems:
-        parts.append('<nav><h2>Not as the policy says</h2><ul class="problems">')
-        for f_index, s_index, scenario in problems:
-            parts.append(
-                f'<li><a href="#s{f_index}-{s_index}">{_e(features[f_index].name)}: {_e(scenario.name)}</a> '
-                f"{_badge(scenario.status)}</li>"
-            )
-        parts.append("</ul></nav>")
+    if not_run is not None:
+        parts.append(
+            '<p class="summary verdict-not-run"><strong>NOT RUN</strong>: the run stopped before its '
+            "first scenario, so nothing was tested.</p>"
+            f'<div class="not-run-reason"><p>Why:</p><pre>{_e(not_run)}</pre></div>'
+        )
+    else:
+        parts.append(
+            f'<p class="summary verdict-{overall}"><strong>{_e(overall.upper())}</strong>: '
+            f"features {_e(feature_counts)}; scenarios {_e(scenario_counts)}</p>"
+        )
+    policy = [problem for problem in problems if _is_policy_failure(problem[2])]
+    spec = [problem for problem in problems if not _is_policy_failure(problem[2])]
+    for heading, listed, look in (
+        ("Not as the policy says", policy, "problems policy-failures"),
+        ("Could not run: an error in the spec or its set-up", spec, "problems spec-errors"),
+    ):
+        if listed:
+            parts.append(f'<nav><h2>{_e(heading)}</h2><ul class="{look}">')
+            for f_index, s_index, scenario in listed:
+                parts.append(
+                    f'<li><a href="#s{f_index}-{s_index}">{_e(features[f_index].name)}: '
+                    f"{_e(scenario.name)}</a> {_badge(scenario.status)}</li>"
+                )
+            parts.append("</ul></nav>")
     parts.append("</header><main>")
     for f_index, feature in enumerate(features):
         parts.append(_feature(feature, f_index))
@@ -130,16 +161,32 @@ def render_report(
     return "\n".join(part for part in parts if part)
 
 
+def _is_policy_failure(scenario: ScenarioReport) -> bool:
+    """A scenario that failed on an assertion, rather than one that could not run."""
+    if scenario.policy_failure is not None:
+        return scenario.policy_failure
+    return _verdict_class(scenario.status) == "failed"
+
+
+def _tags(tags: Sequence[str]) -> str:
+    return "".join(f' <span class="tag">@{_e(tag)}</span>' for tag in tags)
+
+
 def _feature(feature: FeatureReport, f_index: int) -> str:
     parts = [
         f'<section class="feature verdict-{_verdict_class(feature.status)}">',
-        f"<h2>{_badge(feature.status)} Feature: {_e(feature.name)}</h2>",
+        f"<h2>{_badge(feature.status)} {_e(feature.keyword)}: {_e(feature.name)}{_tags(feature.tags)}</h2>",
     ]
     if feature.description:
         parts.append(f'<p class="description">{_e(" ".join(feature.description))}</p>')
     if feature.location:
         parts.append(f'<p class="location">{_e(feature.location)}</p>')
+    rule: tuple[str, str, tuple[str, ...]] | None = None
     for s_index, scenario in enumerate(feature.scenarios):
+        if scenario.rule is not None and scenario.rule != rule:
+            keyword, name, tags = scenario.rule
+            parts.append(f'<h3 class="rule">{_e(keyword)}: {_e(name)}{_tags(tags)}</h3>')
+        rule = scenario.rule
         parts.append(_scenario(scenario, f"s{f_index}-{s_index}"))
     parts.append("</section>")
     return "\n".join(parts)
@@ -151,10 +198,15 @@ def _scenario(scenario: ScenarioReport, anchor: str) -> str:
     failing = next((step for step in scenario.steps if step.error is not None), None)
     parts = [
         f'<details class="scenario verdict-{verdict}" id="{anchor}"{is_open}>',
-        f"<summary>{_badge(scenario.status)} {_e(scenario.keyword)}: {_e(scenario.name)}</summary>",
-        '<ol class="steps">',
+        f"<summary>{_badge(scenario.status)} {_e(scenario.keyword)}: {_e(scenario.name)}"
+        f"{_tags(scenario.tags)}</summary>",
     ]
-    parts += [_step(step) for step in scenario.steps]
+    if scenario.row:
+        cells = "".join(f"<dt>{_e(heading)}</dt><dd>{_e(value)}</dd>" for heading, value in scenario.row)
+        parts.append(f'<dl class="row">{cells}</dl>')
+    parts.append('<ol class="steps">')
+    shown_apart = bool(scenario.conversations)
+    parts += [_step(step, shown_apart) for step in scenario.steps]
     parts.append("</ol>")
     total = len(scenario.conversations)
     for number, conversation in enumerate(scenario.conversations, 1):
@@ -165,7 +217,7 @@ def _scenario(scenario: ScenarioReport, anchor: str) -> str:
     return "\n".join(parts)
 
 
-def _step(step: StepReport) -> str:
+def _step(step: StepReport, conversations_shown: bool = False) -> str:
     verdict = _verdict_class(step.status)
     title = _e(VERDICTS.get(step.status, step.status))
     parts = [
@@ -173,7 +225,7 @@ def _step(step: StepReport) -> str:
         f"{_MARKS.get(verdict, '·')}</span> <b>{_e(step.keyword)}</b> {_e(step.text)}"
     ]
     if step.docstring is not None:
-        parts.append(f'<pre class="docstring">{_e(step.docstring)}</pre>')
+        parts.append(_docstring(step.docstring))
     if step.table:
         heading, *rows = step.table
         parts.append(
@@ -183,11 +235,28 @@ def _step(step: StepReport) -> str:
         parts.append("</table>")
     if step.error is not None:
         headline, _, rest = step.error.partition("\n\n")
+        if conversations_shown:  # the chat below shows the session: not again as text
+            rest = rest.split(SESSION_HEADING, 1)[0].rstrip()
         parts.append(f'<div class="error verdict-{verdict}"><p>{_e(headline)}</p>')
         if rest:
             parts.append(f"<details><summary>the whole message</summary><pre>{_e(rest)}</pre></details>")
         parts.append("</div>")
     parts.append("</li>")
+    return "".join(parts)
+
+
+def _docstring(docstring: str) -> str:
+    """A step's docstring; a long one (a whole test message) cut as transcripts cut
+    message bodies, so that a 20 MB message does not make a 20 MB page."""
+    lines = docstring.split("\n")
+    shown = "\n".join(shortened(line) for line in lines[:MESSAGE_LINES_SHOWN])
+    parts = [f'<pre class="docstring">{_e(shown)}</pre>']
+    if len(lines) > MESSAGE_LINES_SHOWN:
+        more = len(lines) - MESSAGE_LINES_SHOWN
+        parts.append(
+            f'<p class="docstring-cut">({counted(more, "more line")} of {len(docstring)} characters '
+            "in all, not shown)</p>"
+        )
     return "".join(parts)
 
 
@@ -217,16 +286,18 @@ def _bubble(lines: list[TranscriptLine], failing_reply: Reply | None, failing: S
         return f'<div class="note">{_e(text)}</div>'
     if speaker == "L":
         return f'<div class="log"><pre>{_e(text)}</pre></div>'
-    classes, extra = "bubble server", ""
+    classes, extra, decided = "bubble server", "", ""
     if reply is not None and reply is failing_reply and failing is not None:
         classes += " failing"
         step = _e(f"{failing.keyword} {failing.text}")
         extra = f'<p class="failing-label">✘ the step “{step}” failed on this reply</p>'
+        if reply.decision is not None:
+            decided = f'<div class="decided"><pre>{_e(describe_decision(reply.decision))}</pre></div>'
     headers = "".join(
         f'<p class="header-added">header added: <code>{_e(str(header))}</code></p>'
         for header in (reply.added_headers if reply is not None else ())
     )
-    return f'<div class="{classes}">{extra}<pre>{_e(text)}</pre>{headers}</div>'
+    return f'<div class="{classes}">{extra}<pre>{_e(text)}</pre>{headers}{decided}</div>'
 
 
 def _coverage(report: CoverageReport) -> str:
@@ -372,5 +443,17 @@ table.data th, table.data td { border: 1px solid #ccc; padding: .15em .6em; }
 .coverage tr.unreached td { background: #fff4e0; }
 .coverage tr.not-applicable td { color: #777; }
 .coverage tr.unreached td:first-child { border-left: 4px solid var(--error); }
+.summary.verdict-not-run strong { color: var(--error); }
+body.not-run header { border-bottom-color: var(--error); }
+.not-run-reason { border-left: 4px solid var(--error); background: #fff4e0; padding: .3em .8em; }
+.not-run-reason p { margin: .2em 0; font-weight: bold; }
+.spec-errors a { color: var(--error); }
+.tag { font-size: .75em; font-weight: normal; color: #555; background: #eceff1; border-radius: 4px;
+  padding: .05em .4em; }
+.rule { font-size: 1.1em; margin: 1em 0 .2em; border-bottom: 1px solid #ddd; }
+dl.row { display: flex; flex-wrap: wrap; gap: .2em .6em; margin: .2em 0 .2em 1.2em; font-size: .9em; }
+dl.row dt { color: #555; } dl.row dt::after { content: ":"; } dl.row dd { margin: 0 .8em 0 0; }
+.docstring-cut { color: #666; font-style: italic; font-size: .85em; margin: 0 0 .3em 1.2em; }
+.decided { border-top: 1px dashed var(--fail); margin-top: .4em; padding-top: .3em; color: #5d4037; }
 .note { align-self: center; color: #666; font-style: italic; font-size: .85em; }
 """

@@ -70,11 +70,14 @@ class BhChannel:
         self.timeout = float(options.timeout)
         self._stderr_tail = b""
         self.argv: list[str] = []
-        self._held = _Held(sandbox or Sandbox(), owns_sandbox=sandbox is None)
+        self._held = _Held(sandbox, owns_sandbox=sandbox is None)
         # Whatever happens to this channel (close(), dropped unclosed, the interpreter
-        # exiting), what it holds is released once.
+        # exiting), what it holds is released once: registered before anything is
+        # held, so that an interruption at any point leaves nothing behind.
         self._release = weakref.finalize(self, self._held.release)
         try:
+            if self._held.sandbox is None:
+                self._held.sandbox = Sandbox()
             self.argv = options.base_argv(self.sandbox.macros()) + mode_arguments
             stderr = self.sandbox.stderr_file()
             self._held.files.append(stderr)
@@ -98,6 +101,7 @@ class BhChannel:
     @property
     def sandbox(self) -> Sandbox:
         """The run's directory: its spool, and the file that collects Exim's stderr."""
+        assert self._held.sandbox is not None, "the channel's sandbox was never made"
         return self._held.sandbox
 
     @property
@@ -203,7 +207,7 @@ class _Held:
     """What a channel holds, apart from the channel itself, so that a finalizer can
     release it without keeping the channel alive."""
 
-    sandbox: Sandbox
+    sandbox: Sandbox | None
     owns_sandbox: bool = True
     process: subprocess.Popen[bytes] | None = None
     #: Open files, and the paths of files to remove when no longer needed.
@@ -228,6 +232,11 @@ class _Held:
                     kill_tree(process)
                     process.wait()
         finally:
+            if process is not None and process.poll() is None:
+                # Interrupted while waiting (a second Ctrl-C, SIGTERM): it must not
+                # outlive the run.
+                kill_tree(process)
+                process.wait()
             for held in self.files:
                 if isinstance(held, Path):
                     held.unlink(missing_ok=True)
@@ -235,7 +244,7 @@ class _Held:
                     held.close()
             if process is not None and process.stdout is not None:
                 process.stdout.close()
-            if self.owns_sandbox:
+            if self.owns_sandbox and self.sandbox is not None:
                 self.sandbox.cleanup()
 
 

@@ -18,10 +18,14 @@ __all__ = [
     "failure_message",
     "smtp_failure",
     "what",
+    "SESSION_HEADING",
 ]
 
 Verdict = Literal["accepted", "deferred", "rejected"]
 Failure = TypeVar("Failure", bound=SmtpAssertionError)
+
+#: Where a failure message's copy of the session begins (the HTML report shows it apart).
+SESSION_HEADING = "Session so far (C: client, S: server, L: Exim's log):"
 
 
 def describe_expectation(verdict: Verdict | None, code: int | None, text: str | None) -> str:
@@ -62,7 +66,7 @@ def failure_message(headline: str, reply: Reply | None, transcript: Transcript) 
             parts.append("Exim logged:\n" + "\n".join("  " + line for line in reply.log_lines))
         if reply.decision is not None:
             parts.append(describe_decision(reply.decision))
-    parts.append("Session so far (C: client, S: server, L: Exim's log):\n" + transcript.render())
+    parts.append(f"{SESSION_HEADING}\n" + transcript.render())
     return visible("\n\n".join(parts))  # what Exim or the spec said may hold control characters
 
 

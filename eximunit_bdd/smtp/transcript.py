@@ -8,10 +8,11 @@ from typing import Iterator, Literal
 from ..text import shortened
 from .reply import Reply, format_reply
 
-__all__ = ["Transcript", "TranscriptLine"]
+__all__ = ["Transcript", "TranscriptLine", "MESSAGE_LINES_SHOWN"]
 
 Speaker = Literal["C", "S", "L", "*"]
-_MESSAGE_LINES_SHOWN = 12
+#: How many lines of a message body a transcript (and the HTML report) shows.
+MESSAGE_LINES_SHOWN = 12
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Transcript:
 
     def client_message(self, message_lines: list[str]) -> None:
         """The message body after DATA; long ones are shortened to keep failures readable."""
-        shown = message_lines[:_MESSAGE_LINES_SHOWN]
+        shown = message_lines[:MESSAGE_LINES_SHOWN]
         for line in shown:
             self.client(line)
         if len(message_lines) > len(shown):

@@ -21,7 +21,7 @@ def step_dns_record(context: Context, name: str, record_type: str, value: str) -
     """Publish a record in this scenario's fake DNS: A, AAAA, MX (`PREFERENCE HOST`),
     TXT (unquoted), PTR or CNAME. Names without records do not exist (NXDOMAIN).
 
-    Example: Given the DNS record 2.0.2.192.bl.test A "127.0.0.2"
+    Example: Given the DNS record 2.2.0.192.bl.coop.test A "127.0.0.2"
     """
     scenario_state(context).dns.add(name, record_type, value)
 
@@ -32,6 +32,10 @@ def step_dns_records(context: Context) -> None:
     single-record step does.
 
     Example: Given these DNS records:
+                 | name             | type | value               |
+                 | example.net      | MX   | 10 mail.example.net |
+                 | mail.example.net | A    | 192.0.2.1           |
+                 | example.net      | TXT  | v=spf1 mx -all      |
     """
     dns = scenario_state(context).dns
     for row in table_column(context, "name", "type", "value"):
@@ -43,7 +47,7 @@ def step_dns_fails(context: Context, name: str) -> None:
     """Make the fake DNS answer SERVFAIL for NAME and every name under it, as when a
     blocklist's servers are down: Exim treats it as a temporary failure.
 
-    Example: Given DNS lookups for bl.test fail temporarily
+    Example: Given DNS lookups for bl.coop.test fail temporarily
     """
     scenario_state(context).dns.fail_temporarily(name)
 

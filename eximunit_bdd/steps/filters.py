@@ -87,7 +87,7 @@ def step_filter_saves(context: Context, path: str) -> None:
 def step_filter_pipes(context: Context, command: str) -> None:
     """Check that the filter pipes the message to that command (`pipe`; Exim filters).
 
-    Example: Then the filter pipes to "/usr/bin/logger -t coop"
+    Example: Then the filter pipes to "/usr/local/bin/coop-abuse-report"
     """
     filtering.assert_pipes_to(scenario_state(context).filtered, command)
 
@@ -157,6 +157,6 @@ def step_filter_error(context: Context, text: str) -> None:
     """Check that Exim cannot run the filter and that TEXT is in its error (which
     names the line), e.g. a filter that does not parse.
 
-    Example: Then the filter reports an error with "line 4"
+    Example: Then the filter reports an error with "missing semicolon"
     """
     filtering.assert_filter_error(scenario_state(context).filtered, text)

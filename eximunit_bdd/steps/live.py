@@ -173,8 +173,9 @@ def step_replies_are(context: Context) -> None:
     `reply`: a code, or a code and text the reply contains).
 
     Example: Then the replies are:
-                 | command                      | reply |
+                 | command                       | reply |
                  | MAIL FROM:<alice@example.net> | 250   |
+                 | RCPT TO:<anna@coop.test>      | 250   |
     """
     state = scenario_state(context)
     rows = table_column(context, "command", "reply")

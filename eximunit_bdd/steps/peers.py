@@ -56,6 +56,8 @@ def step_fake_smtp_only(context: Context, name: str) -> None:
     real server would.
 
     Example: Given a fake SMTP server "hub" that accepts only these recipients:
+                 | address       |
+                 | bob@shop.test |
     """
     addresses = [row["address"].strip("<>") for row in table_column(context, "address")]
     _add(context, FakeSmtpServer, name, addresses)

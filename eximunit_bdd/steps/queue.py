@@ -146,6 +146,6 @@ def step_main_log(context: Context, text: str) -> None:
 def step_reject_log(context: Context, text: str) -> None:
     """Check that the live daemon's reject log has a line containing TEXT.
 
-    Example: Then the reject log contains "relay not permitted"
+    Example: Then the reject log contains "relay attempt for bob@other.example"
     """
     _log_contains(context, "reject", text)

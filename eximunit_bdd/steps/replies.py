@@ -15,40 +15,70 @@ from ..smtp.expectations import Verdict, matches, smtp_failure
 from ..smtp.reply import Reply
 from .registry import Context, scenario_state, table_column, then
 
+#: A verdict's example: the step up to the verdict, then a code and a text of the reply
+#: that the bundled example configuration (examples/coop) gives there.
+_Example = tuple[str, int, str]
+
 
 class _Subject(NamedTuple):
     pattern: str  # the words before the verdict
     summary: str  # what is checked, in plain words
-    example: str  # the example step, before the verdict
+    accepted: str  # what "accepted" means for this reply
+    examples: dict[Verdict, _Example]  # each verdict's example step
     reply: Callable[[ScenarioState, dict[str, Any]], Reply]
 
 
 _SUBJECTS = {
-    "last": _Subject("it is", "the last reply", "Then it is", lambda state, _: state.last_reply),
+    "last": _Subject(
+        "it is",
+        "the last reply",
+        "accepted (2xx, or 3xx: 354 after DATA, 334 for an AUTH prompt)",
+        {
+            "accepted": ("Then it is", 250, "OK"),
+            "rejected": ("Then it is", 550, "relay not permitted"),
+            "deferred": ("Then it is", 451, "try again later"),
+        },
+        lambda state, _: state.last_reply,
+    ),
     "connection": _Subject(
         "the connection is",
-        "the server's greeting, which the connect ACL decides",
-        "Then the connection is",
+        "the server's greeting (which the connect ACL decides)",
+        "accepted (greeted with 220)",
+        {
+            "accepted": ("Then the connection is", 220, "mx.coop.test ESMTP"),
+            "rejected": ("Then the connection is", 550, "is blocked here"),
+            "deferred": ("Then the connection is", 451, "down for maintenance"),
+        },
         lambda state, _: state.session.greeting,
     ),
     "mail": _Subject(
         "MAIL FROM <{address:EximAddress}> is",
         "the reply to MAIL FROM, sent by this step (with EHLO first if needed)",
-        "Then MAIL FROM <alice@example.net> is",
+        "accepted (2xx)",
+        {
+            "accepted": ("Then MAIL FROM <alice@example.net> is", 250, "OK"),
+            "rejected": ("Then MAIL FROM <bulk@offers.example> is", 550, "blocked by co-op policy"),
+            "deferred": ("Then MAIL FROM <alice@example.net> is", 451, "please slow down"),
+        },
         lambda state, args: state.session.send_mail_from(args["address"]),
     ),
     "rcpt": _Subject(
         "RCPT TO <{address:EximAddress}> is",
         "the reply to RCPT TO, sent by this step",
-        "Then RCPT TO <nobody@coop.test> is",
+        "accepted (2xx)",
+        {
+            "accepted": ("Then RCPT TO <anna@coop.test> is", 250, "Accepted"),
+            "rejected": ("Then RCPT TO <nobody@coop.test> is", 550, "no such user here"),
+            "deferred": ("Then RCPT TO <erik@choir.test> is", 451, "is moving to a new server"),
+        },
         lambda state, args: state.session.send_rcpt_to(args["address"]),
     ),
 }
-_VERDICTS: dict[Verdict, tuple[str, int, str]] = {
-    # verdict: (meaning, example code, example text)
-    "accepted": ("accepted (2xx, or 354 after DATA)", 250, "OK"),
-    "rejected": ("rejected for good (5xx)", 550, "relay not permitted"),
-    "deferred": ("deferred: try again later (4xx)", 451, "try again later"),
+#: What each verdict means (a subject says what "accepted" means for its reply).
+_VERDICTS: dict[Verdict, str] = {
+    "accepted": "accepted (2xx)",
+    "rejected": "rejected for good (5xx)",
+    "deferred": "deferred: try again later (4xx)",
 }
 _DETAILS = {
     "": "",
@@ -58,14 +88,25 @@ _DETAILS = {
         "(case-insensitive; the lines of a multi-line reply are joined)"
     ),
 }
+#: The PRDR verdicts' examples: a recipient, then a code and a text of its verdict, from
+#: a configuration that enables PRDR (the co-op's does not), such as tests/configs/prdr.conf.
+_PRDR_EXAMPLES: dict[Verdict, _Example] = {
+    "accepted": ("anna@prdr.test", 250, "acceptance"),
+    "rejected": ("refuses@prdr.test", 550, "does not want this"),
+    "deferred": ("later@prdr.test", 450, "is busy"),
+}
+
+
+def _detailed(detail: str, code: int, text: str) -> str:
+    """The detail of a phrase (` with CODE "TEXT"`) as an example writes it."""
+    return detail.replace("{code:EximCode}", str(code)).replace("{text:EximText}", text)
 
 
 def _register(subject_key: str, verdict: Verdict, detail: str) -> None:
     subject = _SUBJECTS[subject_key]
-    meaning, code, text = _VERDICTS[verdict]
-    example = f"{subject.example} {verdict}" + detail.replace("{code:EximCode}", str(code)).replace(
-        "{text:EximText}", text
-    )
+    meaning = subject.accepted if verdict == "accepted" else _VERDICTS[verdict]
+    before, code, text = subject.examples[verdict]
+    example = f"{before} {verdict}" + _detailed(detail, code, text)
 
     def step(context: Context, **args: Any) -> None:
         state = scenario_state(context)
@@ -105,10 +146,9 @@ def _verdict_for(state: ScenarioState, address: str) -> Reply:
 
 
 def _register_prdr(verdict: Verdict, detail: str) -> None:
-    meaning, code, text = _VERDICTS[verdict]
-    example = f"Then the message is {verdict} for <anna@coop.test>" + detail.replace(
-        "{code:EximCode}", str(code)
-    ).replace("{text:EximText}", text)
+    meaning = _VERDICTS[verdict]
+    recipient, code, text = _PRDR_EXAMPLES[verdict]
+    example = f"Then the message is {verdict} for <{recipient}>" + _detailed(detail, code, text)
 
     def step(context: Context, address: str, **args: Any) -> None:
         state = scenario_state(context)
@@ -146,7 +186,7 @@ def step_reply_is_with_text(context: Context, code: int, text: str) -> None:
     """Check the exact code of the last reply, and that TEXT appears in it
     (case-insensitive).
 
-    Example: Then the reply is 252 "cannot VRFY user"
+    Example: Then the reply is 252 "Administrative prohibition"
     """
     state = scenario_state(context)
     state.session.expect(state.last_reply, None, code, text)
@@ -214,7 +254,7 @@ def step_server_does_not_offer(context: Context, extension: str) -> None:
     """Check that the server's EHLO reply does not offer this extension (or, for
     "AUTH CRAM-MD5", not that mechanism).
 
-    Example: Then the server does not offer "CHUNKING"
+    Example: Then the server does not offer "AUTH CRAM-MD5"
     """
     _check_offer(context, extension, False)
 

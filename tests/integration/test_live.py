@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from eximunit_bdd import EximOptions, LiveServerError, ReplyTimeoutError
-from eximunit_bdd.exim.sandbox import Sandbox, base_for_others
+from eximunit_bdd.exim.sandbox import Sandbox, base_for_others, remove_stale_sandboxes
 from eximunit_bdd.live import spool
 from eximunit_bdd.live.certificates import TestCA
 from eximunit_bdd.live.channel import LiveChannel
@@ -62,11 +62,11 @@ def _live_processes() -> list[int]:
     return found
 
 
-def _live_directories() -> set[str]:
+def _live_directories(kind: str = "live-") -> set[str]:
     return {
         str(path)
         for base in ("/dev/shm", "/tmp", os.environ.get("TMPDIR", "/tmp"))
-        for path in Path(base).glob("eximunit-live-*")
+        for path in Path(base).glob(f"eximunit-{kind}*")
     }
 
 
@@ -207,7 +207,7 @@ def test_a_behave_run_killed_mid_scenario_leaves_no_daemon(tmp_path, signum):
     (tmp_path / "features" / "environment.py").write_text("from eximunit_bdd.environment import *\n")
     (tmp_path / "features" / "steps").mkdir()
     (tmp_path / "features" / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
-    before = _live_directories()
+    before, everything_before = _live_directories(), _live_directories("")
     run = subprocess.Popen(
         [sys.executable, "-m", "behave", "-D", f"exim_config={EXAMPLE_CONFIG}", "features"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -227,6 +227,14 @@ def test_a_behave_run_killed_mid_scenario_leaves_no_daemon(tmp_path, signum):
     assert _gone(), f"a live daemon outlived the run: {_live_processes()}"
     if signum != signal.SIGKILL:  # SIGKILL runs no cleanup: only the processes are sure to go
         assert _live_directories() <= before
+    else:  # what it left (sandbox, network, CA, daemon directories) the next run removes
+        left = _live_directories("") - everything_before
+        # The CA's, the daemon's and the sandbox's (the network's own went once entered).
+        kinds = {Path(path).name.split("-")[1] for path in left}
+        assert kinds >= {"ca", "live"} and len(left) >= 3, left
+        removed = {str(path) for path in remove_stale_sandboxes()}
+        assert left <= removed, left - removed
+    assert _live_directories("") <= everything_before
     assert ROOT.exists()
 
 

@@ -242,7 +242,7 @@ def test_the_report_says_why_steps_could_not_run(suite):
     run = behave(suite, "-f", "html", "-o", "report.html", "features/odd.feature")
     assert run.returncode == 1, run.stdout + run.stderr
     page = (suite / "report.html").read_text()
-    assert "No step matches this sentence: run `eximunit-bdd steps`" in page
+    assert "No step matches this sentence. (`eximunit-bdd steps` lists every phrase.)" in page
     assert "Exim configuration /nonexistent/exim4.conf does not exist" in page
     assert "Senders ann" in page and "Senders bob" in page
     assert "$ exim4 -bt -- anna@coop.test" in page  # a one-shot check's failure shows Exim's answer

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from eximunit_bdd.errors import ConfigPermissionError, EximConfigError, EximCrashedError
+import pytest
+
+from eximunit_bdd.errors import ConfigPermissionError, EximConfigError, EximCrashedError, ReasonHiddenError
 from eximunit_bdd.exim.diagnosis import crash_error, startup_error
+from eximunit_bdd.oneshot.addresses import check_reason
 
 
 def test_wrong_owner_or_mode_says_how_to_fix_it(recorded):
@@ -44,3 +47,13 @@ def test_unprivileged_chown_failure_names_the_configuration_fix():
     stderr = ["LOG: exim.c:878: chown(/tmp/s/input/x-D, 102:105) failed (Operation not permitted)."]
     error = crash_error(".", stderr)
     assert "exim_user = EXIMUNIT_USER" in str(error) and "without answering ." in str(error)
+    # An installed package has no examples/ directory to point at: the lines are shown.
+    assert "examples/" not in str(error) and "exim_group = EXIMUNIT_GROUP" in str(error)
+
+
+def test_hidden_reason_shows_the_lines_to_add_not_a_path_in_this_repository():
+    with pytest.raises(ReasonHiddenError) as raised:
+        check_reason("someone@fail.test", [None], "Gone away", "undeliverable", None)  # type: ignore[arg-type]
+    message = str(raised.value)
+    assert "admin_groups = EXIMUNIT_GROUP" in message and "exim_user = EXIMUNIT_USER" in message
+    assert "examples/" not in message
