@@ -29,7 +29,15 @@ SANDBOX_PLACES = [Path("/dev/shm"), Path("/tmp")]
 
 
 def _log_sizes() -> dict[Path, int]:
-    return {log: log.stat().st_size for log in MACHINE_LOGS if log.exists()}
+    """Each log's size, for those this user may see (an ordinary user may not, and
+    Exim run by one drops the privilege to write there)."""
+    sizes = {}
+    for log in MACHINE_LOGS:
+        try:
+            sizes[log] = log.stat().st_size
+        except OSError:
+            continue
+    return sizes
 
 
 def _sandboxes() -> set[Path]:

@@ -37,8 +37,8 @@ def save_coverage(path: Path, coverage: Coverage) -> None:
             try:
                 data = json.loads(before)
             except ValueError:
-                data = {}
-            if data.get("run") == key:
+                data = None
+            if isinstance(data, dict) and data.get("run") == key:
                 total.merge(Coverage.from_json(before))
         written = json.loads(total.to_json())
         written["run"] = key
@@ -78,8 +78,23 @@ def _start_time(pid: int) -> str:
 
 
 def _is_behavex(pid: int) -> bool:
+    """Whether process `pid` runs behavex (`behavex ...`, `python -m behavex ...`, the
+    console script as its `#!` line runs it: `python /venv/bin/behavex ...`) or is
+    one of multiprocessing's helpers (`python -c 'from multiprocessing...'`): by its
+    program and first arguments, never by a word further on (`sh -c 'behavex ...'`)."""
     try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:4]
     except OSError:
         return False
-    return b"behavex" in command or b"multiprocessing" in command
+    program = [os.path.basename(argument) for argument in arguments[:1]]
+    if program and program[0].startswith(b"behavex"):
+        return True
+    if program and program[0].startswith(b"python"):
+        rest = arguments[1:]
+        script = os.path.basename(rest[0]) if rest else b""
+        return (
+            script.startswith(b"behavex")  # the console script, run by its #! line
+            or rest[:2] == [b"-m", b"behavex"]
+            or any(argument.startswith(b"from multiprocessing") for argument in rest)
+        )
+    return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from typing import Mapping
 
@@ -38,10 +37,10 @@ USERDATA_KEYS = {
 }
 #: Userdata other tools set, never mistaken for a misspelt name (behavex's workers).
 OTHERS_KEYS = frozenset({"worker_id"})
-#: How close (difflib's ratio) an unknown name must be to one of ours to be taken
-#: for a misspelling of it: `exim_conf`, `config` and `timout` are; a suite's own
-#: settings (`leak_report`, `site`) are not, and are left to the suite.
-_MISSPELT = 0.7
+#: How many letters (added, dropped or changed) an unknown name may differ from one of
+#: ours to be taken for a misspelling of it: `exim_conf`, `timout` and `macro` are;
+#: a suite's own settings (`server`, `coverage_dir`, `leak_report`) are not.
+_MISSPELT = 2
 _YES = {"yes", "true", "on", "1"}
 _NO = {"no", "false", "off", "0"}
 
@@ -81,12 +80,31 @@ def check_userdata_names(userdata: Mapping[str, str]) -> None:
     for name in userdata:
         if name in USERDATA_KEYS or name in OTHERS_KEYS:
             continue
-        close = difflib.get_close_matches(name.strip().lower(), USERDATA_KEYS, n=1, cutoff=_MISSPELT)
+        written = name.strip().lower().replace("-", "_")
+        close = [
+            ours
+            for ours in USERDATA_KEYS
+            if _edits(written, ours) <= _MISSPELT and not written.startswith(ours + "_")
+        ]
         if close:
             raise InvalidInputError(
                 f"userdata {name}={userdata[name]}: eximunit has no setting {name}; did you mean "
-                f"{close[0]}? ({close[0]}: {USERDATA_KEYS[close[0]]}.)"
+                f"{close[0]}? ({close[0]}: {USERDATA_KEYS[close[0]]}.) A setting of your own "
+                "steps needs a name further from eximunit's."
             )
+
+
+def _edits(one: str, other: str) -> int:
+    """Levenshtein distance: letters added, dropped or changed to make one the other."""
+    previous = list(range(len(other) + 1))
+    for row, letter in enumerate(one, 1):
+        current = [row]
+        for column, theirs in enumerate(other, 1):
+            current.append(
+                min(previous[column] + 1, current[-1] + 1, previous[column - 1] + (letter != theirs))
+            )
+        previous = current
+    return previous[-1]
 
 
 def coverage_from_userdata(userdata: Mapping[str, str]) -> str | None:

@@ -14,6 +14,8 @@ import os
 import pwd
 import secrets
 import shutil
+import stat
+import subprocess
 import tempfile
 import weakref
 from pathlib import Path
@@ -216,8 +218,17 @@ def owned_directory(prefix: str, base: str | None = None) -> Path:
     """A new directory `eximunit-PREFIX-*` in `base` (default `sandbox_base()`), with
     the owner file that lets `remove_stale_sandboxes` remove it once its process is
     gone (for the directories of a scenario's network, a live daemon, a throwaway CA)."""
-    path = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{prefix}-", dir=base or sandbox_base()))
-    (path / _OWNER).write_text(_owner_line(os.getpid()) + "\n")
+    try:
+        path = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{prefix}-", dir=base or sandbox_base()))
+    except OSError as error:
+        raise _cannot_make(base or sandbox_base(), error) from None
+    try:
+        (path / _OWNER).write_text(_owner_line(os.getpid()) + "\n")
+    except BaseException as error:
+        shutil.rmtree(path, ignore_errors=True)  # without its owner file nothing would remove it
+        if isinstance(error, OSError):
+            raise _cannot_make(base or sandbox_base(), error) from None
+        raise
     return path
 
 
@@ -261,13 +272,31 @@ def _boot_id() -> str:
         return "-"
 
 
+def _owner_fields(directory: Path) -> list[str]:
+    """The owner file's fields, read safely from a directory anyone may have made
+    (/tmp, /dev/shm): a regular file, not a link or a FIFO, owned with its directory
+    by this user (root: by the directory's owner), at most 256 bytes; [] otherwise."""
+    try:
+        directory_stat = os.lstat(directory)
+        descriptor = os.open(directory / _OWNER, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return []
+    try:
+        file_stat = os.fstat(descriptor)
+        mine = os.geteuid() in (0, directory_stat.st_uid) and file_stat.st_uid == directory_stat.st_uid
+        if not stat.S_ISREG(file_stat.st_mode) or not mine:
+            return []
+        return os.read(descriptor, 256).decode("ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return []
+    finally:
+        os.close(descriptor)
+
+
 def _owner_gone(directory: Path) -> bool:
     """Whether `directory` is a sandbox eximunit made (it has the owner file) whose
     owner process has ended. Unknown owners (another pid namespace) are never gone."""
-    try:
-        fields = (directory / _OWNER).read_text().split()
-    except (OSError, UnicodeDecodeError):
-        return False
+    fields = _owner_fields(directory)
     if len(fields) != 4 or not fields[0].isdigit():
         return False
     pid, start, namespace, boot = fields
@@ -325,10 +354,12 @@ def logs_hidden(argv: Sequence[str]) -> list[str]:
     exists. Only root needs it (Exim run by anyone else with -C cannot write the
     machine's logs); a configuration with an error sets no log_file_path of its own, so
     what Exim would write about it goes to the compiled-in one. Costs about 3 ms
-    (unshare, sh, mount), and no Exim run to find the places."""
+    (unshare, sh, mount), and no Exim run to find the places. Where no mount namespace
+    can be made (a container without CAP_SYS_ADMIN), `argv` runs as it is: Exim works,
+    and writes there as it would without eximunit."""
     if os.geteuid() != 0:
         return list(argv)
-    unshare = shutil.which("unshare")
+    unshare = _mount_namespaces()
     directories = [place for place in LOG_PLACES if os.path.isdir(place)]
     if unshare is None or not directories:
         return list(argv)
@@ -346,6 +377,22 @@ def logs_hidden(argv: Sequence[str]) -> list[str]:
         "--",
         *argv,
     ]
+
+
+@functools.cache
+def _mount_namespaces() -> str | None:
+    """`unshare`, if it can make a mount namespace here (a container without
+    CAP_SYS_ADMIN, or one whose seccomp profile refuses unshare, cannot): asked once."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None
+    try:
+        probe = subprocess.run(
+            [unshare, "--mount", "--propagation", "private", "true"], capture_output=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return unshare if probe.returncode == 0 else None
 
 
 #: Where builds of Exim keep their logs (LOG_FILE_PATH): Debian's /var/log/exim4, Fedora's

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -209,11 +210,67 @@ def test_as_root_the_logging_modes_run_with_the_log_directory_hidden(monkeypatch
     monkeypatch.setattr(sandbox_module, "LOG_PLACES", ("/var/log/exim4", "/no/such/exim/log"))
     monkeypatch.setattr(os.path, "isdir", lambda path: path == "/var/log/exim4")
     monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(sandbox_module, "_mount_namespaces", lambda: "/usr/bin/unshare")
     argv = logs_hidden(["/usr/sbin/exim4", "-C", "x.conf", "-bP", "spool_directory"])
     assert "--mount" in argv and argv[argv.index("--", 5) - 1] == "/var/log/exim4"
     assert argv[-5:] == ["/usr/sbin/exim4", "-C", "x.conf", "-bP", "spool_directory"]
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     assert logs_hidden(["exim4", "-bP"]) == ["exim4", "-bP"]  # cannot write the machine's logs
+
+
+def test_where_no_mount_namespace_can_be_made_exim_runs_as_it_is(monkeypatch, tmp_path):
+    # A container without CAP_SYS_ADMIN: `unshare --mount` is refused. Exim must still run.
+    refusing = tmp_path / "unshare"
+    refusing.write_text("#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n")
+    refusing.chmod(0o755)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(shutil, "which", lambda name: str(refusing))
+    sandbox_module._mount_namespaces.cache_clear()
+    try:
+        assert logs_hidden(["exim4", "-C", "x.conf", "-bP"]) == ["exim4", "-C", "x.conf", "-bP"]
+    finally:
+        sandbox_module._mount_namespaces.cache_clear()
+
+
+def _sandbox_of_a_dead_process(place: Path) -> Path:
+    directory = place / "eximunit-deadbeef00"
+    directory.mkdir()
+    owner = subprocess.Popen(["sleep", "30"])
+    (directory / "owner").write_text(sandbox_module._owner_line(owner.pid) + "\n")
+    owner.kill()
+    owner.wait()
+    return directory
+
+
+def test_an_owner_file_that_is_a_fifo_or_a_link_is_never_read(tmp_path):
+    # /tmp and /dev/shm are anyone's: a FIFO must not hang every later run, a link to
+    # /dev/zero must not fill the memory, and neither makes a directory removable.
+    fifo, link = tmp_path / "eximunit-fifo", tmp_path / "eximunit-link"
+    fifo.mkdir()
+    os.mkfifo(fifo / "owner")
+    link.mkdir()
+    (link / "owner").symlink_to("/dev/zero")
+    assert remove_stale_sandboxes([str(tmp_path)]) == []
+    assert fifo.exists() and link.exists()
+    stale = _sandbox_of_a_dead_process(tmp_path)
+    assert remove_stale_sandboxes([str(tmp_path)]) == [stale]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_a_sandbox_whose_owner_file_is_someone_elses_is_left_alone(tmp_path):
+    stale = _sandbox_of_a_dead_process(tmp_path)
+    os.chown(stale / "owner", 65534, 65534)  # nobody's file in root's directory
+    assert remove_stale_sandboxes([str(tmp_path)]) == [] and stale.exists()
+
+
+def test_a_directory_whose_owner_file_cannot_be_written_is_not_left(tmp_path, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(SandboxError, match="no space left"):
+        sandbox_module.owned_directory("ca", str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
 
 
 # ---- 17: the coverage file, checked up front ------------------------------------------

@@ -75,11 +75,13 @@ def test_userdata_is_checked(tmp_path):
         with pytest.raises(InvalidInputError, match=f"timeout='{timeout}': write a number of seconds"):
             options_from_userdata({"exim": str(exim), "timeout": timeout})
     # A misspelt name would leave the system configuration under test, silently.
-    for misspelt, meant in (("exim_conf", "exim_config"), ("timout", "timeout"), ("config", "exim_config")):
+    for misspelt, meant in (("exim_conf", "exim_config"), ("timout", "timeout"), ("macro", "macros")):
         with pytest.raises(InvalidInputError, match=f"no setting {misspelt}; did you mean {meant}\\?"):
             options_from_userdata({"exim": str(exim), misspelt: "x"})
     # A suite's own settings, and behavex's, are not ours to refuse.
-    options_from_userdata({"exim": str(exim), "leak_report": "r.txt", "worker_id": "0", "site": "coop"})
+    options_from_userdata(
+        {"exim": str(exim), "leak_report": "r.txt", "worker_id": "0", "server": "mx", "coverage_dir": "c"}
+    )
     for seconds in (0.0, float("inf"), float("nan")):  # the Python API shares the checks
         with pytest.raises(InvalidInputError, match="write a number of seconds above 0"):
             EximOptions(timeout=seconds)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -124,3 +126,19 @@ def test_forked_workers_of_one_run_share_its_key_and_a_file(tmp_path):
     counts = Coverage.from_json(path.read_text()).counts["/c.conf"]
     assert counts.scenarios == 8 and len(counts.reached) == 8
     assert json.loads(path.read_text())["run"] == run_key()  # this process's: the "behavex" one
+
+
+def test_behavex_is_known_by_its_program_not_by_a_word_further_on(tmp_path):
+    script = tmp_path / "behavex"
+    script.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(30)\n")
+    script.chmod(0o755)
+    shell = subprocess.Popen(["sh", "-c", "sleep 30; : behavex -D coverage=c.json"])
+    console = subprocess.Popen([str(script), "features"])
+    try:
+        time.sleep(0.3)  # the script's interpreter has exec'd
+        assert coverage_file._is_behavex(console.pid)
+        assert not coverage_file._is_behavex(shell.pid)
+    finally:
+        for process in (shell, console):
+            process.kill()
+            process.wait()
