@@ -270,9 +270,15 @@ class ScenarioState:
                     "Tell it in an exim -bh scenario (without 'Given the Exim server is running')."
                 )
         server = self.live_server("Given a connection from ...")
-        channel = self.live.channel(server, connection, self._implicit_tls if tls is None else tls)
-        if before_greeting is not None:
-            channel.send(before_greeting + "\r\n")
+        tls = self._implicit_tls if tls is None else tls
+        if before_greeting is None or tls:  # (TLS: the handshake needs the daemon)
+            channel = self.live.channel(server, connection, tls)
+            if before_greeting is not None:
+                channel.send(before_greeting + "\r\n")
+        else:
+            with server.accepting_later():  # the line is there before Exim looks for it
+                channel = self.live.channel(server, connection, tls)
+                channel.send(before_greeting + "\r\n")
         session = EximSession.over(channel, connection.client_ip)
         if before_greeting is not None:
             session.transcript.lines.insert(

@@ -275,7 +275,7 @@ def _boot_id() -> str:
 def _owner_fields(directory: Path) -> list[str]:
     """The owner file's fields, read safely from a directory anyone may have made
     (/tmp, /dev/shm): a regular file, not a link or a FIFO, owned with its directory
-    by this user (root: by the directory's owner), at most 256 bytes; [] otherwise."""
+    by this user (root: by root or the directory's owner), at most 256 bytes; [] otherwise."""
     try:
         directory_stat = os.lstat(directory)
         descriptor = os.open(directory / _OWNER, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -283,7 +283,10 @@ def _owner_fields(directory: Path) -> list[str]:
         return []
     try:
         file_stat = os.fstat(descriptor)
-        mine = os.geteuid() in (0, directory_stat.st_uid) and file_stat.st_uid == directory_stat.st_uid
+        if os.geteuid() == 0:  # root's own, or one given to Exim's user (a live daemon's)
+            mine = file_stat.st_uid in (0, directory_stat.st_uid)
+        else:
+            mine = file_stat.st_uid == directory_stat.st_uid == os.geteuid()
         if not stat.S_ISREG(file_stat.st_mode) or not mine:
             return []
         return os.read(descriptor, 256).decode("ascii").split()

@@ -18,6 +18,7 @@ for its logs):
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import pwd
@@ -28,7 +29,7 @@ import ssl
 import subprocess
 import time
 from pathlib import Path
-from typing import Mapping, Protocol
+from typing import Iterator, Mapping, Protocol
 
 from ..errors import EximConfigError, LiveServerError, StepUsageError
 from ..exim.options import EximOptions
@@ -236,6 +237,28 @@ class LiveServer:
                 'with a TLS certificate for "NAME"\' (a throwaway CA is made for the run).'
             )
         return self.ca.client_context(certificate)
+
+    @contextlib.contextmanager
+    def accepting_later(self) -> Iterator[None]:
+        """Hold the daemon (SIGSTOP) while the caller connects and talks: the kernel
+        completes the connection meanwhile, and Exim accepts it after the client's
+        words are waiting. Exim checks for an early talker once, without waiting (its
+        own test suite notes the race): held, the check sees them whatever the load."""
+        daemon = self._daemon_pid()
+        if daemon is None or not _signalled(daemon, signal.SIGSTOP):
+            yield
+            return
+        try:
+            yield
+        finally:
+            _signalled(daemon, signal.SIGCONT)
+
+    def _daemon_pid(self) -> int | None:
+        """The listening daemon: the child of the namespace's first process."""
+        if self._process is None:
+            return None
+        inside = descendants(self._process.pid)
+        return next(iter(descendants(inside[0])), None) if inside else None
 
     def stop(self) -> None:
         """SIGTERM to the daemon, then the pid namespace killed with whatever is left;
