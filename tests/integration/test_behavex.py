@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from ..conftest import ROOT
@@ -48,9 +49,15 @@ def test_behavex_workers_add_up_to_what_behave_counts(tmp_path):
     suite = _suite(tmp_path)
     plain, counted = _coverage(suite, str(BIN / "behave"), "-f", "null", "features")
     assert plain.returncode == 0, plain.stdout + plain.stderr
-    parallel, merged = _coverage(
-        suite, str(BIN / "behavex"), "features", "--parallel-processes", "3", "-o", str(tmp_path / "out")
-    )
+    # behavex's output folder holds its TEMP, where multiprocessing makes a Unix socket:
+    # a short path, since pytest's are too long for one (108 bytes) for a long user name.
+    out = Path(tempfile.mkdtemp(prefix="bx-"))
+    try:
+        parallel, merged = _coverage(
+            suite, str(BIN / "behavex"), "features", "--parallel-processes", "3", "-o", str(out)
+        )
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
     said = parallel.stdout + parallel.stderr
     assert parallel.returncode == 0, said
     assert re.search(r"\d+ scenarios passed, 0 failed, 0 skipped", said), said
