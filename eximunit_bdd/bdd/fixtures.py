@@ -17,7 +17,9 @@ def eximunit_scenario(context: Any, dns_network: DnsNetwork | None = None) -> It
     scenario's Exims and fake peers run inside it. The run's options are read here if
     the suite's before_all did not call eximunit's."""
     run = run_state(context.config)
+    scenario = getattr(context, "scenario", None)
     state = ScenarioState(run.start(context.config.userdata), dns_network, run.server)
+    state.early = (run.early, scenario)
     context.eximunit = state
     try:
         yield state

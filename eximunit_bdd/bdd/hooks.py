@@ -61,7 +61,8 @@ def before_all(context: Any) -> None:
 
 
 def before_scenario(context: Any, scenario: Any) -> None:
-    """Give the scenario its own sessions (`context.eximunit`), closed after it. The
+    """Give the scenario its own sessions (`context.eximunit`), closed after it, and
+    start the next scenario's Exim now if it can be told (`early_start`). The
     scenario runs in the private network of the fake DNS (an empty zone unless it
     declares records), unless the userdata says `network = host` and it declares none.
     Where no private network can be made, a scenario with DNS steps is skipped, saying
@@ -88,13 +89,16 @@ def before_scenario(context: Any, scenario: Any) -> None:
                 "Exim's own DNS lookups (client names, blocklists, MX hosts) reach the "
                 "machine's resolver. Say network=host in the userdata to run so on purpose."
             )
-    use_fixture(eximunit_scenario, context, dns_network)
+    run.early.discard(keep=scenario)  # those of scenarios that did not run
+    state = use_fixture(eximunit_scenario, context, dns_network)
+    run.early.start_next(context, scenario, state.options, run.server)
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
     """Close the scenario's sessions now, so that their transcripts are complete, and
     keep the closed sessions on the scenario (`scenario.eximunit_sessions`) for the
-    HTML report. When the scenario failed, add the transcripts its failure message
+    HTML report (a passed scenario's only when the report is written).
+    When the scenario failed, add the transcripts its failure message
     lacks to that message, which is what `behave --junit` writes as the failure text
     (the console has shown the step's message already). Attach each session's
     transcript to the scenario for the formatters that take attachments (behave's
@@ -116,13 +120,17 @@ def after_scenario(context: Any, scenario: Any) -> None:
         _attach_sessions(formatters, scenario)
         if any(type(formatter).__module__.startswith("allure_behave") for formatter in formatters):
             _headline_only(scenario)
-    run_state(context.config).count_coverage(state)
+    run = run_state(context.config)
+    run.count_coverage(state)
+    if not run.sessions_wanted and not scenario.status.has_failed():
+        scenario.eximunit_sessions = []  # a long run's memory stays flat without the report
 
 
 def after_all(context: Any) -> None:
     """Write the ACL coverage (with `coverage=FILE`, added to the other workers' under
     behavex); stop the fake DNS network and remove the throwaway CA, if scenarios
     needed them. For each step no phrase matched, print the closest phrases."""
+    run_state(context.config).early.discard()  # before the network they run in
     close_shared_dns_network()
     close_shared_ca()
     coverage = run_state(context.config).coverage

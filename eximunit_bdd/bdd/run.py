@@ -8,7 +8,7 @@ one coverage count the hooks keep, and runs no Exim of its own.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -17,6 +17,7 @@ from ..exim.options import EximOptions
 from ..exim.sandbox import remove_stale_sandboxes
 from ..oneshot.options import configuration_file
 from .coverage import Coverage, configuration_facts
+from .early_start import EarlyStarts
 from .scenario import ScenarioState
 from .settings import network_from_userdata, options_from_userdata, server_from_userdata
 
@@ -42,9 +43,14 @@ class RunState:
     coverage: Coverage | None = None
     #: Set by a formatter that shows coverage (the HTML report), before the run starts.
     coverage_wanted: bool = False
+    #: Set by a formatter that shows every scenario's sessions (the HTML report): the
+    #: hooks then keep a passed scenario's too, not only a failed one's.
+    sessions_wanted: bool = False
     #: Why the run stopped in `before_all` (a wrong `exim_config`, Exim missing, bad
     #: userdata), for the report to say that nothing was tested; None when it started.
     not_run: str | None = None
+    #: The next scenario's Exim, started while one runs (`early_start`).
+    early: EarlyStarts = field(default_factory=EarlyStarts)
 
     def start(self, userdata: Mapping[str, str]) -> EximOptions:
         """Remove the sandboxes of earlier runs that were killed; read the options

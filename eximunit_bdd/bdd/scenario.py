@@ -26,6 +26,7 @@ from ..smtp.connection import Connection
 from ..smtp.reply import Reply
 from ..smtp.session import EximSession
 from ..smtp.transcript import TranscriptLine
+from .early_start import EarlyStarts
 from .live import LIVE_ONLY, ScenarioLive
 from .macro_clashes import check_given_macro, check_peer_macro
 
@@ -104,6 +105,9 @@ class ScenarioState:
         self._implicit_tls = False
         #: The replies to the last commands sent at once.
         self.batch: list[Reply] = []
+        #: Where an Exim started early for this scenario may be (`early_start`), and
+        #: the scenario behave knows it by.
+        self.early: tuple[EarlyStarts, Any] | None = None
 
     def use_config(self, path: str) -> None:
         """Relative paths are taken from the directory behave runs in."""
@@ -211,11 +215,20 @@ class ScenarioState:
             if self.live.declared:
                 self._current = self._live_session(self.connection)
             else:
-                self._current = EximSession.connected(
-                    self.connection, options=self.options.with_macros(self.macros), sandbox=self.sandbox
-                )
+                self._current = self._bh_session(self.connection, self.options.with_macros(self.macros))
             self.sessions.append(self._current)
         return self._current
+
+    def _bh_session(self, connection: Connection, options: EximOptions) -> EximSession:
+        """An `exim -bh` session: the one started early for this scenario if it was
+        started for exactly this (the scenario's first), else one started now."""
+        if self._sandbox is None and self.early is not None:
+            starts, scenario = self.early
+            early = starts.take(scenario, connection, options)
+            if early is not None:
+                self._sandbox = early.sandbox
+                return EximSession.connected(connection, options=options, channel=early.channel)
+        return EximSession.connected(connection, options=options, sandbox=self.sandbox)
 
     @property
     def sandbox(self) -> Sandbox:

@@ -32,7 +32,8 @@ class HtmlFormatter(Formatter):
     def __init__(self, stream_opener: Any, config: Any) -> None:
         super().__init__(stream_opener, config)
         self._features: list[Any] = []
-        run_state(config).coverage_wanted = True  # behave makes formatters before before_all
+        run = run_state(config)  # behave makes formatters before before_all
+        run.coverage_wanted = run.sessions_wanted = True
 
     def feature(self, feature: Any) -> None:
         self._features.append(feature)

@@ -128,10 +128,23 @@ class EximSession:
 
     @classmethod
     def connected(
-        cls, connection: Connection, *, options: EximOptions | None = None, sandbox: Sandbox | None = None
+        cls,
+        connection: Connection,
+        *,
+        options: EximOptions | None = None,
+        sandbox: Sandbox | None = None,
+        channel: BhChannel | None = None,
     ) -> EximSession:
-        """A session of `exim -bh` for `connection` (see `Connection`)."""
-        return cls(connection.client_ip, options=options, sandbox=sandbox, **_told(connection))
+        """A session of `exim -bh` for `connection` (see `Connection`). `channel`: one
+        started already for exactly this connection and `options` (an early start),
+        whose greeting is read now."""
+        if channel is None:
+            return cls(connection.client_ip, options=options, sandbox=sandbox, **_told(connection))
+        session = cls.over(channel, connection.client_ip)
+        session.options = options or session.options
+        session.connection = connection
+        session.timeout = float(session.options.timeout)
+        return session
 
     @classmethod
     def over(

@@ -196,3 +196,27 @@ def test_null_sender_and_quoted_text_parse_as_meant():
     match = _match('Then RCPT TO <> is rejected with 550 "say "no" politely"')
     assert match.arguments[0].value == "" and match.arguments[2].value == 'say "no" politely'
     assert _match("Then RCPT TO <a@b> is rejected with 5500") is None
+
+
+def test_the_prefixed_matcher_matches_exactly_what_behave_s_parse_matcher_does():
+    # eximunit's steps are registered with a matcher that compares the words before
+    # the first parameter first: the same matches, with the same arguments.
+    from behave.matchers import ParseMatcher
+    from behave.step_registry import registry
+
+    from eximunit_bdd.cli.catalog import catalog_entries
+    from eximunit_bdd.steps.registry import PrefixedParseMatcher
+
+    examples = [entry.example.split(" ", 1)[1] for entry in catalog_entries() if entry.example]
+    examples += ["a connection from", "it is accepted with", "the reply is 2500", "RCPT TO <a@b> is rejected"]
+    matchers = [matcher for matchers in registry.steps.values() for matcher in matchers]
+    assert matchers and all(isinstance(matcher, PrefixedParseMatcher) for matcher in matchers)
+    for matcher in matchers:
+        plain = ParseMatcher(matcher.func, matcher.pattern, matcher.step_type)
+        for text in examples:
+            ours, theirs = matcher.match(text), plain.match(text)
+            assert (ours is None) == (theirs is None), (matcher.pattern, text)
+            if ours is not None:
+                assert [(a.name, a.value) for a in ours.arguments] == [
+                    (a.name, a.value) for a in theirs.arguments
+                ]
