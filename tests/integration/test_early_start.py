@@ -66,6 +66,13 @@ from eximunit_bdd import environment as eximunit
 from eximunit_bdd.bdd.run import run_state
 
 
+def after_scenario(context, scenario):
+    eximunit.after_scenario(context, scenario)
+    # Without the HTML report, a passed scenario's sessions are not kept (memory).
+    with open("kept.txt", "a") as kept:
+        kept.write(f"{len(getattr(scenario, 'eximunit_sessions', []))}\\n")
+
+
 def after_all(context):
     early = run_state(context.config).early
     with open("counts.txt", "w") as counts:
@@ -91,6 +98,7 @@ def test_only_what_cannot_differ_is_started_early_and_the_rest_leaves_nothing(tm
     # ones. Not: the first, the macro one (a Given after its connection), the blocked
     # one (the scenario before it did not run), the DNS one and the one after it.
     assert (started, taken) == (3, 2), (started, taken)
+    assert (tmp_path / "kept.txt").read_text().split() == ["0"] * 7
     assert exim_processes_mentioning(str(private_tmp)) == []  # private_tmp: no sandbox left either
 
 
