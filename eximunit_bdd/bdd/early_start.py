@@ -7,20 +7,27 @@ while this scenario talks to its own Exim, and the next scenario finds its greet
 ready.
 
 Only what cannot differ is started early: a scenario whose first step is a plain
-`Given a connection from IP` followed by no other Given (the steps that change the
-configuration, macros, fake peers, the client or DNS records are all Givens), when
-neither it nor the scenario running meanwhile uses the fake DNS (Exim may look
-something up before its greeting, and the zone then is the running scenario's). The
-scenario takes the early session only if the connection and the Exim options it
-would start with are equal to those it was started with; otherwise, and for a
-scenario that does not run (skipped, the run stopped), it is closed and its sandbox
-removed, unused.
+`Given a connection from IP` and whose second is one of eximunit's steps that talk
+at once (an SMTP command or a reply check: nothing of the suite's own can run in
+between), when neither it nor the scenario running meanwhile uses the fake DNS (Exim
+may look something up before its greeting, and the zone then is the running
+scenario's). The scenario takes the early session only if the connection and the
+Exim options it would start with are equal to those it was started with, and the
+session is fresh (at most `FRESH` seconds old, its Exim still waiting: a slow
+scenario before it would otherwise hand over a greeting near Exim's
+smtp_receive_timeout). Otherwise, and for a scenario that does not run (skipped, the
+run stopped), it is closed and its sandbox removed, unused.
+
+What it cannot see: the scenario before changing what Exim reads at its connect
+time from outside eximunit (a file the configuration reads, changed by a step of the
+suite's own). A suite that does so says `early_start = no` in the userdata.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..exim.options import EximOptions
@@ -33,6 +40,10 @@ __all__ = ["EarlyStart", "EarlyStarts", "first_connection"]
 
 #: The step whose connection can be started early: `Given a connection from IP`.
 _CONNECTION_STEP = ("eximunit_bdd.steps.smtp", "step_connection")
+#: The step modules whose every step talks to Exim at once.
+_TALKING_MODULES = ("eximunit_bdd.steps.smtp", "eximunit_bdd.steps.replies")
+#: How old, in seconds, an early session may be when its scenario takes it.
+FRESH = 1.0
 _CONNECTION_TEXT = re.compile(r"a connection from \S+$")
 
 
@@ -45,6 +56,13 @@ class EarlyStart:
     options: EximOptions
     sandbox: Sandbox
     channel: BhChannel
+    started: float = field(default_factory=time.monotonic)
+
+    def fresh(self) -> bool:
+        """Young enough, and its Exim still waiting for the client."""
+        process = self.channel.process
+        alive = process is not None and process.poll() is None
+        return alive and time.monotonic() - self.started <= FRESH
 
     def close(self) -> None:
         try:
@@ -65,12 +83,16 @@ class EarlyStarts:
         #: closed unused): for the bench, and to show that it works.
         self.started = 0
         self.taken = 0
+        #: Off with the userdata `early_start = no`.
+        self.enabled = True
 
     def start_next(
         self, context: Any, scenario: Any, options: EximOptions, server: tuple[str | None, int | None]
     ) -> None:
         """Start the session of the scenario after `scenario` (which is starting, with
         `options`), if it can be told now; never raises (the scenario itself will)."""
+        if not self.enabled:
+            return
         following = self._next_scenario(scenario)
         if following is None or uses_fake_dns(scenario) or uses_fake_dns(following):
             return
@@ -95,7 +117,7 @@ class EarlyStarts:
         early = self._started.pop(id(scenario), None)
         if early is None:
             return None
-        if early.connection == connection and early.options == options:
+        if early.connection == connection and early.options == options and early.fresh():
             self.taken += 1
             return early
         early.close()
@@ -126,20 +148,25 @@ class EarlyStarts:
 
 def first_connection(context: Any, scenario: Any) -> str | None:
     """The client IP of the scenario's first step, if that is a plain `Given a
-    connection from IP` and no Given follows it; else None."""
+    connection from IP` and the next one of eximunit's steps that talk at once; else
+    None."""
     steps = list(scenario.all_steps)
-    if not steps or (len(steps) > 1 and steps[1].step_type == "given"):
-        return None
-    if steps[0].step_type != "given" or not _CONNECTION_TEXT.match(steps[0].name):
+    if len(steps) < 2 or steps[0].step_type != "given" or not _CONNECTION_TEXT.match(steps[0].name):
         return None  # (cheaply: most first steps are not)
     registry = getattr(getattr(context, "_runner", None), "step_registry", None)
-    match = registry.find_match(steps[0]) if registry is not None else None
-    func = getattr(match, "func", None)
-    if (
-        match is None
-        or (getattr(func, "__module__", None), getattr(func, "__name__", None)) != _CONNECTION_STEP
-    ):
+    if registry is None:
         return None
-    values = {argument.name: argument.value for argument in match.arguments or ()}
+    first, second = registry.find_match(steps[0]), registry.find_match(steps[1])
+    if first is None or second is None or _step_of(first) != _CONNECTION_STEP:
+        return None
+    if _step_of(second)[0] not in _TALKING_MODULES:
+        return None
+    values = {argument.name: argument.value for argument in first.arguments or ()}
     ip = values.get("ip")
     return ip if isinstance(ip, str) else None
+
+
+def _step_of(match: Any) -> tuple[object, object]:
+    """The step function's module and name (behave's Match holds the function)."""
+    func = getattr(match, "func", None)
+    return getattr(func, "__module__", None), getattr(func, "__name__", None)

@@ -19,7 +19,12 @@ from ..oneshot.options import configuration_file
 from .coverage import Coverage, configuration_facts
 from .early_start import EarlyStarts
 from .scenario import ScenarioState
-from .settings import network_from_userdata, options_from_userdata, server_from_userdata
+from .settings import (
+    early_start_from_userdata,
+    network_from_userdata,
+    options_from_userdata,
+    server_from_userdata,
+)
 
 __all__ = ["RunState", "run_state", "TRANSCRIPTS_HEADING"]
 
@@ -62,6 +67,7 @@ class RunState:
         options = options_from_userdata(userdata)
         self.server = server_from_userdata(userdata)
         self.network = network_from_userdata(userdata)
+        self.early.enabled = early_start_from_userdata(userdata)
         if userdata.get("coverage"):
             self.coverage = Coverage(configuration_file(options))
         elif self.coverage_wanted:

@@ -17,6 +17,7 @@ __all__ = [
     "network_from_userdata",
     "coverage_from_userdata",
     "check_userdata_names",
+    "early_start_from_userdata",
     "USERDATA_KEYS",
 ]
 
@@ -32,6 +33,8 @@ USERDATA_KEYS = {
     "network": "private (default): each scenario's Exims, fake peers and fake DNS (an empty zone unless "
     "the scenario declares records) in a private loopback-only network; host: on the machine's network, "
     "where Exim's own DNS lookups reach the machine's resolver",
+    "early_start": "yes (default): the next scenario's Exim starts while one runs, when nothing of "
+    "eximunit's can change it; no: each starts its own when it first talks",
     "macros": "suite-wide macros, NAME=VALUE pairs separated by spaces (a value starting ./ or ../ "
     "is a path relative to the directory behave runs in)",
 }
@@ -148,6 +151,15 @@ def network_from_userdata(userdata: Mapping[str, str]) -> str:
     if network not in ("private", "host"):
         raise InvalidInputError(f"userdata network={network!r}: write private (the default) or host.")
     return network
+
+
+def early_start_from_userdata(userdata: Mapping[str, str]) -> bool:
+    """Whether the next scenario's Exim may start while one runs (userdata
+    `early_start`, yes by default), checked."""
+    value = str(userdata.get("early_start") or "yes").strip().lower()
+    if value not in _YES | _NO:
+        raise InvalidInputError(f"userdata early_start={value!r}: write yes (the default) or no.")
+    return value in _YES
 
 
 def _macros(text: str) -> dict[str, str | None]:

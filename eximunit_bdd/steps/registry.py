@@ -12,7 +12,6 @@ import functools
 from typing import Any, Callable, Iterator, TypeVar
 
 import behave
-from behave import register_type
 from behave.matchers import ParseMatcher, get_step_matcher_factory
 from parse import with_pattern
 
@@ -64,7 +63,9 @@ def _matching(pattern: str) -> Callable[[str], str]:
     return converter
 
 
-register_type(
+# On parse's own registry (PrefixedParseMatcher's too), whichever matcher the suite
+# chose before importing these steps (behave's `register_type` uses the current one).
+ParseMatcher.TYPE_REGISTRY.register_type(
     EximCode=with_pattern(r"\d{3}")(_code),
     EximMailbox=with_pattern(r"<[^<>\r\n]*>|[^<>\s\"]+")(_mailbox),
     EximScore=with_pattern(r"-?\d+(?:\.\d+)?")(_score),
@@ -138,7 +139,11 @@ def _prefixed_matcher() -> Iterator[None]:
     try:
         yield
     finally:
-        _MATCHERS._current_matcher = previous  # behave restores by name only
+        names = [name for name, known in _MATCHERS.step_matcher_class_mapping.items() if known is previous]
+        if names:
+            _MATCHERS.use_step_matcher(names[0])
+        else:  # a matcher class the suite made current without registering it
+            _MATCHERS._current_matcher = previous
 
 
 def _decorator(

@@ -59,6 +59,36 @@ Feature: early starts
     Given a connection from 192.0.2.6
     When I send MAIL FROM <alice@example.net>
     Then RCPT TO <someone@other.example> is rejected with 550
+
+  Scenario: a step of the suite's own second: not started early (it may change what Exim reads)
+    Given a connection from 192.0.2.8
+    When the suite does something of its own
+    Then MAIL FROM <alice@example.net> is accepted
+
+  Scenario: a slow one: the next one's early session is too old to be taken
+    Given a connection from 192.0.2.9
+    When the suite waits 1.5 seconds
+    Then MAIL FROM <alice@example.net> is accepted
+
+  Scenario: after the slow one: started early, closed unused, started again
+    Given a connection from 192.0.2.10
+    When I send MAIL FROM <alice@example.net>
+    Then RCPT TO <anna@coop.test> is accepted
+"""
+OWN_STEPS = """\
+import time
+
+from behave import when
+
+
+@when("the suite does something of its own")
+def step_own(context):
+    pass
+
+
+@when("the suite waits 1.5 seconds")
+def step_wait(context):
+    time.sleep(1.5)
 """
 ENVIRONMENT = """\
 from eximunit_bdd.environment import *
@@ -84,6 +114,7 @@ def after_all(context):
 def test_only_what_cannot_differ_is_started_early_and_the_rest_leaves_nothing(tmp_path, private_tmp):
     (tmp_path / "steps").mkdir()
     (tmp_path / "steps" / "eximunit.py").write_text("from eximunit_bdd.steps import *\n")
+    (tmp_path / "steps" / "own.py").write_text(OWN_STEPS)
     (tmp_path / "environment.py").write_text(ENVIRONMENT)
     (tmp_path / "early.feature").write_text(FEATURE)
     run = subprocess.run(
@@ -92,13 +123,22 @@ def test_only_what_cannot_differ_is_started_early_and_the_rest_leaves_nothing(tm
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "7 scenarios passed" in run.stdout, run.stdout
+    assert "10 scenarios passed" in run.stdout, run.stdout
     started, taken = map(int, (tmp_path / "counts.txt").read_text().split())
-    # Started: the two plain ones and the excluded one (closed unused); taken: the plain
-    # ones. Not: the first, the macro one (a Given after its connection), the blocked
-    # one (the scenario before it did not run), the DNS one and the one after it.
-    assert (started, taken) == (3, 2), (started, taken)
-    assert (tmp_path / "kept.txt").read_text().split() == ["0"] * 7
+    # Started: the two plain ones, the excluded one (closed unused) and the one after
+    # the slow one (too old: closed unused); taken: the two plain ones. Not: the first,
+    # the macro one (a Given after its connection), the blocked one (the scenario before
+    # it did not run), the DNS one and the one after it, the one with a step of its own.
+    assert (started, taken) == (4, 2), (started, taken)
+    assert (tmp_path / "kept.txt").read_text().split() == ["0"] * 10
+    (tmp_path / "kept.txt").unlink()
+    off = subprocess.run(
+        [sys.executable, "-m", "behave", "--tags=~@excluded", "-f", "null", "-D", "early_start=no",
+         "-D", f"exim_config={EXAMPLE_CONFIG}", "early.feature"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert off.returncode == 0, off.stdout + off.stderr
+    assert (tmp_path / "counts.txt").read_text().split() == ["0", "0"]  # early_start = no
     assert exim_processes_mentioning(str(private_tmp)) == []  # private_tmp: no sandbox left either
 
 

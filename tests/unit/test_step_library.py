@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from behave.model import Step
@@ -220,3 +222,15 @@ def test_the_prefixed_matcher_matches_exactly_what_behave_s_parse_matcher_does()
                 assert [(a.name, a.value) for a in ours.arguments] == [
                     (a.name, a.value) for a in theirs.arguments
                 ]
+
+
+def test_importing_eximunit_s_steps_leaves_the_suite_s_matcher_as_it_chose():
+    code = (
+        "from behave import use_step_matcher\n"
+        "from behave.matchers import get_step_matcher_factory\n"
+        "use_step_matcher('re')\n"
+        "import eximunit_bdd.steps\n"
+        "print(get_step_matcher_factory().current_matcher.NAME)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.split() == ["re"], run.stdout + run.stderr
