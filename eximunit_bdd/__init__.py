@@ -8,29 +8,60 @@ rules. Everything public is here; `docs/api.md` describes it and `docs/architect
 says where each part lives.
 """
 
-from . import errors
-from .bdd.scenario import ScenarioState, scenario_state
+import typing
+
+from . import errors, lazy
 from .errors import *  # noqa: F403 - every error is public: errors.__all__
-from .exim.binary import find_exim
-from .exim.options import EximOptions
-from .oneshot.build import EximBuild
-from .oneshot.config import EximConfig, Expansion
-from .oneshot.delivery_path import DeliveryPath
-from .oneshot.filtering import FilterResult
-from .oneshot.options import OptionValue
-from .oneshot.retry import Retry, RetryRule
-from .oneshot.rewriting import Rewriting
-from .oneshot.routing import Delivery, Failure, Host, Routing
-from .oneshot.verification import Verification
-from .smtp.bh_channel import BhChannel
-from .smtp.channel import Channel, Received
-from .smtp.connection import Connection
-from .smtp.message import build_message, random_body
-from .smtp.reply import Reply
-from .smtp.scripted_channel import ScriptedChannel
-from .smtp.session import DEFAULT_HELO_NAME, EximSession
-from .testcase import EximTestCase
-from .trace.headers import Header
+
+# Imported when first used: `import eximunit_bdd.steps` must not load what a run may
+# never use (eximunit_bdd.lazy). The same names, for type checkers:
+_EXPORTS = {
+    ".bdd.scenario": ("ScenarioState", "scenario_state"),
+    ".exim.binary": ("find_exim",),
+    ".exim.options": ("EximOptions",),
+    ".oneshot.build": ("EximBuild",),
+    ".oneshot.config": ("EximConfig", "Expansion"),
+    ".oneshot.delivery_path": ("DeliveryPath",),
+    ".oneshot.filtering": ("FilterResult",),
+    ".oneshot.options": ("OptionValue",),
+    ".oneshot.retry": ("Retry", "RetryRule"),
+    ".oneshot.rewriting": ("Rewriting",),
+    ".oneshot.routing": ("Delivery", "Failure", "Host", "Routing"),
+    ".oneshot.verification": ("Verification",),
+    ".smtp.bh_channel": ("BhChannel",),
+    ".smtp.channel": ("Channel", "Received"),
+    ".smtp.connection": ("Connection",),
+    ".smtp.message": ("build_message", "random_body"),
+    ".smtp.reply": ("Reply",),
+    ".smtp.scripted_channel": ("ScriptedChannel",),
+    ".smtp.session": ("DEFAULT_HELO_NAME", "EximSession"),
+    ".testcase": ("EximTestCase",),
+    ".trace.headers": ("Header",),
+}
+if typing.TYPE_CHECKING:  # pragma: no cover
+    from .bdd.scenario import ScenarioState, scenario_state
+    from .exim.binary import find_exim
+    from .exim.options import EximOptions
+    from .oneshot.build import EximBuild
+    from .oneshot.config import EximConfig, Expansion
+    from .oneshot.delivery_path import DeliveryPath
+    from .oneshot.filtering import FilterResult
+    from .oneshot.options import OptionValue
+    from .oneshot.retry import Retry, RetryRule
+    from .oneshot.rewriting import Rewriting
+    from .oneshot.routing import Delivery, Failure, Host, Routing
+    from .oneshot.verification import Verification
+    from .smtp.bh_channel import BhChannel
+    from .smtp.channel import Channel, Received
+    from .smtp.connection import Connection
+    from .smtp.message import build_message, random_body
+    from .smtp.reply import Reply
+    from .smtp.scripted_channel import ScriptedChannel
+    from .smtp.session import DEFAULT_HELO_NAME, EximSession
+    from .testcase import EximTestCase
+    from .trace.headers import Header
+
+_export, __dir__ = lazy.lazy_exports(__name__, _EXPORTS, globals())
 
 
 def _distribution_version() -> str:
@@ -53,8 +84,12 @@ def _distribution_version() -> str:
     return found.group(1) if found else "0+unknown"
 
 
-#: The version of eximunit-bdd (`eximunit-bdd --version` says it too).
-__version__ = _distribution_version()
+def __getattr__(name: str) -> typing.Any:
+    if name == "__version__":  # the version of eximunit-bdd (`eximunit-bdd --version`)
+        globals()[name] = _distribution_version()
+        return globals()[name]
+    return _export(name)
+
 
 __all__ = [
     # sessions and their channels

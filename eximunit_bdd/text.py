@@ -29,8 +29,13 @@ def decoded(data: bytes) -> str:
 
     >>> decoded("Accès refusé\\n".encode("latin-1") + "déjà vu".encode())
     'Accès refusé\\ndéjà vu'
+    >>> decoded("déjà vu\\r\\n".encode())
+    'déjà vu\\r\\n'
     """
-    return "".join(_decoded_line(line) for line in data.splitlines(keepends=True))
+    try:
+        return data.decode("utf-8")  # the usual case: every line is UTF-8 (or ASCII)
+    except UnicodeDecodeError:
+        return "".join(_decoded_line(line) for line in data.splitlines(keepends=True))
 
 
 def _decoded_line(line: bytes) -> str:

@@ -8,17 +8,20 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import NetworkUnavailableError, StepUsageError
 from ..exim.options import EximOptions
 from ..exim.sandbox import base_for_others
-from ..live.certificates import TestCA
 from ..live.channel import LiveChannel
 from ..live.logs import DryRun
 from ..live.server import LiveNetwork, LiveServer
 from ..oneshot.options import ask_option
 from ..smtp.connection import Connection
 from ..smtp.session import EximSession
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..live.certificates import TestCA
 
 __all__ = ["ScenarioLive", "close_shared_ca", "LIVE_ONLY"]
 
@@ -35,6 +38,8 @@ def _shared_ca() -> TestCA:
     global _ca
     with _ca_lock:
         if _ca is None:
+            from ..live.certificates import TestCA  # cryptography: only for a TLS scenario
+
             _ca = TestCA(base_for_others() if os.geteuid() == 0 else None)
         return _ca
 

@@ -11,7 +11,7 @@ from typing import Mapping
 
 from ..errors import StepUsageError
 from ..exim.options import EximOptions
-from ..fakes import FakePeer, port_macro
+from ..fakes.peer import FakePeer, port_macro
 from ..oneshot.options import macro_names
 
 __all__ = ["check_peer_macro", "check_given_macro"]

@@ -15,8 +15,7 @@ from ..errors import StepUsageError
 from ..exim.inputs import check_line, check_macro_name, check_port
 from ..exim.options import EximOptions
 from ..exim.sandbox import Sandbox
-from ..fakes import FakePeer, port_macro
-from ..live.server import LiveServer
+from ..fakes.peer import FakePeer, port_macro
 from ..network.netns import PrivateNetwork
 from ..oneshot.config import EximConfig
 from ..oneshot.filtering import FilterResult
@@ -33,6 +32,7 @@ from .macro_clashes import check_given_macro, check_peer_macro
 if TYPE_CHECKING:  # pragma: no cover
     from ..fakes.dns import FakeDns
     from ..fakes.dns_network import DnsNetwork
+    from ..live.server import LiveServer
 
 __all__ = ["ScenarioState", "scenario_state"]
 

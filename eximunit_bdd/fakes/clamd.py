@@ -12,6 +12,7 @@ import asyncio
 from typing import Any
 
 from .base import RuleScanner
+from .peer import KINDS
 
 __all__ = ["FakeClamd", "clamd_reply"]
 
@@ -36,7 +37,7 @@ class FakeClamd(RuleScanner[str]):
     Example: `FakeClamd("clamd", [("X5O!P%@AP", "Eicar-Test-Signature")])`
     """
 
-    kind = "virus scanner"
+    kind = KINDS["clamd"]
 
     def __init__(self, name: str, rules: list[tuple[str, str]] | None = None, **options: Any) -> None:
         super().__init__(name, rules, **options)

@@ -29,6 +29,7 @@ from typing import Any, Mapping
 
 from ..errors import InvalidInputError
 from .base import StreamFake
+from .peer import KINDS
 
 __all__ = ["FakeDovecotAuth", "DovecotAttempt", "MECHANISMS"]
 
@@ -70,7 +71,7 @@ class FakeDovecotAuth(StreamFake):
     Example: `FakeDovecotAuth("dovecot", {"anna@coop.test": "secret"})`
     """
 
-    kind = "Dovecot auth server"
+    kind = KINDS["dovecot"]
 
     def __init__(self, name: str, users: Mapping[str, str] | None = None, **options: Any) -> None:
         super().__init__(name, **options)

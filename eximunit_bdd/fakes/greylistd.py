@@ -13,6 +13,7 @@ import asyncio
 from typing import Any
 
 from .base import StreamFake
+from .peer import KINDS
 
 __all__ = ["FakeGreylistd"]
 
@@ -27,7 +28,7 @@ class FakeGreylistd(StreamFake):
     Example: `FakeGreylistd("greylistd")`
     """
 
-    kind = "greylisting server"
+    kind = KINDS["greylistd"]
 
     def __init__(self, name: str, **options: Any) -> None:
         super().__init__(name, **options)

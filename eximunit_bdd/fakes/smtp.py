@@ -20,6 +20,7 @@ from typing import Any, Coroutine, Iterable
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from .base import AsyncioFake
+from .peer import KINDS
 
 __all__ = ["FakeSmtpServer", "SeenEnvelope", "NO_SUCH_USER"]
 
@@ -51,7 +52,7 @@ class FakeSmtpServer(AsyncioFake):
     Example: `FakeSmtpServer("hub", recipients=["bob@shop.test"])`
     """
 
-    kind = "SMTP server"
+    kind = KINDS["smtp"]
 
     def __init__(self, name: str, recipients: Iterable[str] | None = None, **options: Any) -> None:
         super().__init__(name, **options)

@@ -18,6 +18,7 @@ import asyncio
 from typing import Any, NamedTuple
 
 from .base import RuleScanner
+from .peer import KINDS
 
 __all__ = ["FakeSpamd", "SpamVerdict", "spamd_reply", "DEFAULT_THRESHOLD"]
 
@@ -52,7 +53,7 @@ class FakeSpamd(RuleScanner[float]):
     Example: `FakeSpamd("spamd", [("viagra", 15.0)])`
     """
 
-    kind = "spam scanner"
+    kind = KINDS["spamd"]
 
     def __init__(
         self, name: str, rules: list[tuple[str, float]] | None = None,

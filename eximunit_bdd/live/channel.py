@@ -9,13 +9,16 @@ import select
 import socket
 import ssl
 import time
+from typing import TYPE_CHECKING
 
 from ..errors import EximUnitError, LiveServerError, ReplyTimeoutError
 from ..smtp.channel import Received
 from ..smtp.reply import REPLY_END
 from ..text import decoded
-from .certificates import CertificateFiles
-from .server import LiveServer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .certificates import CertificateFiles
+    from .server import LiveServer
 
 __all__ = ["LiveChannel"]
 

@@ -29,15 +29,17 @@ import ssl
 import subprocess
 import time
 from pathlib import Path
-from typing import Iterator, Mapping, Protocol
+from typing import TYPE_CHECKING, Iterator, Mapping, Protocol
 
 from ..errors import EximConfigError, LiveServerError, StepUsageError
 from ..exim.options import EximOptions
 from ..exim.process import descendants, start_process
 from ..exim.sandbox import Sandbox, base_for_others, owned_directory, sandbox_base
 from ..oneshot.options import ask_option, parse_option_lines
-from .certificates import CertificateFiles, TestCA
 from .daemon_trace import DaemonTrace
+
+if TYPE_CHECKING:  # pragma: no cover - cryptography loads with the first TestCA
+    from .certificates import CertificateFiles, TestCA
 
 __all__ = ["LiveServer", "LiveNetwork"]
 

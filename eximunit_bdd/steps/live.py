@@ -5,8 +5,6 @@ on its connections unchanged."""
 
 from __future__ import annotations
 
-from cryptography import x509
-
 from ..errors import StepUsageError
 from ..live.channel import LiveChannel
 from ..smtp.expectations import matches
@@ -133,6 +131,8 @@ def step_certificate_for(context: Context, name: str) -> None:
 
 
 def _certificate_names(der: bytes) -> list[str]:
+    from cryptography import x509  # loaded only when a certificate is read
+
     certificate = x509.load_der_x509_certificate(der)
     names = [
         str(attribute.value)

@@ -4,22 +4,17 @@ macro NAME_PORT, and lives until the end of the scenario."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from .. import fakes  # each fake is imported when a step first declares one
 from ..bdd.scenario import ScenarioState
 from ..errors import FakePeerAssertionError, StepUsageError
-from ..fakes import (
-    DownPeer,
-    FakeClamd,
-    FakeDovecotAuth,
-    FakeGreylistd,
-    FakePeer,
-    FakeSmtpServer,
-    FakeSpamd,
-    RuleScanner,
-)
+from ..fakes.peer import DownPeer, FakePeer
 from ..text import counted, visible
 from .registry import Context, given, scenario_state, table_column, then
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..fakes import FakeSmtpServer, RuleScanner
 
 Declared = TypeVar("Declared", bound=FakePeer)
 
@@ -46,7 +41,7 @@ def step_fake_smtp_all(context: Context, name: str) -> None:
 
     Example: Given a fake SMTP server "hub" that accepts all recipients
     """
-    _add(context, FakeSmtpServer, name, None)
+    _add(context, fakes.FakeSmtpServer, name, None)
 
 
 @given('a fake SMTP server "{name:EximText}" that accepts only these recipients:')
@@ -60,7 +55,7 @@ def step_fake_smtp_only(context: Context, name: str) -> None:
                  | bob@shop.test |
     """
     addresses = [row["address"].strip("<>") for row in table_column(context, "address")]
-    _add(context, FakeSmtpServer, name, addresses)
+    _add(context, fakes.FakeSmtpServer, name, addresses)
 
 
 @given('the fake {kind:EximPeerKind} "{name:EximText}" is down')
@@ -87,7 +82,7 @@ def step_fake_spamd(context: Context, name: str, score: float, text: str) -> Non
 
     Example: Given a fake spam scanner "spamd" that scores 15.0 for messages containing "viagra"
     """
-    _add_rule(context, FakeSpamd, name, text, score)
+    _add_rule(context, fakes.FakeSpamd, name, text, score)
 
 
 @given(
@@ -101,7 +96,7 @@ def step_fake_clamd(context: Context, name: str, virus: str, text: str) -> None:
 
     Example: Given a fake virus scanner "clamd" that finds "Eicar-Test" in messages containing "EICAR"
     """
-    _add_rule(context, FakeClamd, name, text, virus)
+    _add_rule(context, fakes.FakeClamd, name, text, virus)
 
 
 @given('a fake greylisting server "{name:EximText}"')
@@ -113,7 +108,7 @@ def step_fake_greylistd(context: Context, name: str) -> None:
 
     Example: Given a fake greylisting server "greylistd"
     """
-    _add(context, FakeGreylistd, name)
+    _add(context, fakes.FakeGreylistd, name)
 
 
 @given('a fake Dovecot auth server "{name:EximText}" with these users:')
@@ -128,7 +123,7 @@ def step_fake_dovecot(context: Context, name: str) -> None:
                  | anna@coop.test | orchard  |
     """
     users = {row["user"]: row["password"] for row in table_column(context, "user", "password")}
-    _add(context, FakeDovecotAuth, name, users)
+    _add(context, fakes.FakeDovecotAuth, name, users)
 
 
 @then('the fake spam scanner "{name:EximText}" was not asked')
@@ -138,7 +133,7 @@ def step_spam_scanner_not_asked(context: Context, name: str) -> None:
 
     Example: Then the fake spam scanner "spamd" was not asked
     """
-    _assert_not_asked(_declared(context, FakeSpamd, name))
+    _assert_not_asked(_declared(context, fakes.FakeSpamd, name))
 
 
 @then('the fake virus scanner "{name:EximText}" was not asked')
@@ -147,7 +142,7 @@ def step_virus_scanner_not_asked(context: Context, name: str) -> None:
 
     Example: Then the fake virus scanner "clamd" was not asked
     """
-    _assert_not_asked(_declared(context, FakeClamd, name))
+    _assert_not_asked(_declared(context, fakes.FakeClamd, name))
 
 
 def _assert_not_asked(scanner: RuleScanner[Any]) -> None:
@@ -183,7 +178,7 @@ def _declared(context: Context, kind: type[Declared], name: str, how: str = "") 
 
 def _smtp_server(context: Context, name: str) -> FakeSmtpServer:
     how = f" with 'Given a fake SMTP server \"{name}\" that accepts all recipients'"
-    return _declared(context, FakeSmtpServer, name, how)
+    return _declared(context, fakes.FakeSmtpServer, name, how)
 
 
 def _asked(server: FakeSmtpServer) -> str:

@@ -17,7 +17,7 @@ from parse import with_pattern
 
 from ..bdd.scenario import ScenarioState, scenario_state
 from ..errors import EximUnitError, StepUsageError
-from ..fakes import FakeClamd, FakeDovecotAuth, FakeGreylistd, FakeSmtpServer, FakeSpamd
+from ..fakes.peer import KINDS as PEER_KINDS
 from ..oneshot.build import KINDS
 
 __all__ = [
@@ -77,9 +77,7 @@ ParseMatcher.TYPE_REGISTRY.register_type(
     EximDriverKind=_matching(r"router|transport|authenticator"),
     EximCapabilityKind=_matching("|".join(KINDS)),
     # The kinds a "the fake KIND "NAME" is down" step may name.
-    EximPeerKind=_matching(
-        "|".join(cls.kind for cls in (FakeSmtpServer, FakeSpamd, FakeClamd, FakeGreylistd, FakeDovecotAuth))
-    ),
+    EximPeerKind=_matching("|".join(PEER_KINDS.values())),
 )
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "eximunit_bdd"
 #: Top to bottom, as in docs/architecture.md.
-LAYERS = ["errors", "text", "trace", "exim", "network", "acl", "smtp", "oneshot", "fakes", "live", "replay",
-          "bdd", "steps", "report", "cli"]  # fmt: skip
+LAYERS = ["errors", "text", "lazy", "trace", "exim", "network", "acl", "smtp", "oneshot", "fakes", "live",
+          "replay", "bdd", "steps", "report", "cli"]  # fmt: skip
 #: The documented entry points, which re-export from every layer.
 ENTRY_POINTS = {"__init__", "environment", "testcase", "dnsnetwork", "ports"}
 
