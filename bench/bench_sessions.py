@@ -159,10 +159,18 @@ def run_timed(command: list[str], workdir: Path) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss
 
 
-def time_behave(count: int, workdir: Path, scenario: str, options: list[str]) -> float:
-    write_suite(workdir, count, scenario)
+def run_behave(
+    workdir: Path, count: int, scenario: str, *options: str, features: int = 1, steps: str = ""
+) -> tuple[float, int]:
+    """Write the suite (`write_suite`) and run behave on it: its seconds and peak memory
+    (KB). `options` come first: behave gives its Nth `-o` to its Nth `-f`."""
+    write_suite(workdir, count, scenario, features, steps)
     command = [sys.executable, "-m", "behave", *options, "-f", "null", "-D", f"exim_config={CONFIG}", "features"]
-    return run_timed(command, workdir)[0]
+    return run_timed(command, workdir)
+
+
+def time_behave(workdir: Path, count: int, scenario: str, *options: str, features: int = 1) -> float:
+    return run_behave(workdir, count, scenario, *options, features=features)[0]
 
 
 def time_raw(count: int, workdir: Path, runs: list[list[str]], dialogue: bytes = b"") -> float:
@@ -217,13 +225,13 @@ def main() -> None:
         if hub:
             runs = [[f"-DHUB_PORT={raw_hub.port}", "-bhc", "HOST"]]
             raw = time_raw(count, Path(raw_dir), runs, HUB_DIALOGUE)
-            suite = time_behave(count, Path(behave_dir), HUB_SCENARIO, options)
+            suite = time_behave(Path(behave_dir), count, HUB_SCENARIO, *options)
         elif routing:
             raw = time_raw(count, Path(raw_dir), ROUTING_RUNS)
-            suite = time_behave(count, Path(behave_dir), ROUTING_SCENARIO, options)
+            suite = time_behave(Path(behave_dir), count, ROUTING_SCENARIO, *options)
         else:
             raw = time_raw(count, Path(raw_dir), [["-bh", "HOST"]], RAW_DIALOGUE)
-            suite = time_behave(count, Path(behave_dir), SCENARIO, options)
+            suite = time_behave(Path(behave_dir), count, SCENARIO, *options)
     mode = "-bhc piped, fake hub" if hub else "-bt, twice" if routing else "-bh piped"
     if options:
         print("behave writes the HTML report and JUnit XML")
@@ -242,12 +250,6 @@ def _median_seconds(rounds: int, measure: Callable[[Path], float]) -> float:
         with tempfile.TemporaryDirectory() as workdir:
             times.append(measure(Path(workdir)))
     return statistics.median(times)
-
-
-def _behave(workdir: Path, count: int, scenario: str, *options: str, features: int = 1) -> float:
-    write_suite(workdir, count, scenario, features)
-    command = [sys.executable, "-m", "behave", "-f", "null", "-D", f"exim_config={CONFIG}", *options, "features"]
-    return run_timed(command, workdir)[0]
 
 
 def _behavex(workdir: Path, count: int, scenario: str, scheme: str, features: int, steps: str = "") -> float:
@@ -280,9 +282,7 @@ def _import_ms(code: str, rounds: int = 7) -> float:
 
 
 def _peak_kb(workdir: Path, count: int, steps: str = "") -> int:
-    write_suite(workdir, count, SCENARIO, steps=steps)
-    command = [sys.executable, "-m", "behave", "-f", "null", "-D", f"exim_config={CONFIG}", "features"]
-    return run_timed(command, workdir)[1]
+    return run_behave(workdir, count, SCENARIO, steps=steps)[1]
 
 
 _KEPT = """
@@ -316,7 +316,7 @@ def table(rounds: int = 3) -> None:
     for _ in range(rounds):
         with tempfile.TemporaryDirectory(dir=sandbox_base()) as raw_dir, tempfile.TemporaryDirectory() as suite_dir:
             raw_times.append(time_raw(200, Path(raw_dir), [["-bh", "HOST"]], RAW_DIALOGUE))
-            suite_times.append(_behave(Path(suite_dir), 200, SCENARIO))
+            suite_times.append(time_behave(Path(suite_dir), 200, SCENARIO))
     raw, suite = statistics.median(raw_times), statistics.median(suite_times)
     ratio = suite / raw
     rows.append(("sequential: 200 scenarios, behave / raw exim -bh", f"{suite:.2f} s / {raw:.2f} s = {ratio:.2f}",
@@ -325,14 +325,14 @@ def table(rounds: int = 3) -> None:
     private_times, host_times = [], []
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as other:
-            private_times.append(_behave(Path(one), 200, SCENARIO, "-D", "network=private"))
-            host_times.append(_behave(Path(other), 200, SCENARIO, "-D", "network=host"))
+            private_times.append(time_behave(Path(one), 200, SCENARIO, "-D", "network=private"))
+            host_times.append(time_behave(Path(other), 200, SCENARIO, "-D", "network=host"))
     private, host = statistics.median(private_times), statistics.median(host_times)
     ratio = private / host
     rows.append(("hermetic: private network / host network", f"{private:.2f} s / {host:.2f} s = {ratio:.2f}",
                  "<= 1.05", ratio <= 1.05))  # fmt: skip
 
-    sequential = _median_seconds(rounds, lambda d: _behave(d, 400, SCENARIO, features=8))
+    sequential = _median_seconds(rounds, lambda d: time_behave(d, 400, SCENARIO, features=8))
     by_feature = _median_seconds(rounds, lambda d: _behavex(d, 400, SCENARIO, "feature", 8))
     by_scenario = _median_seconds(1, lambda d: _behavex(d, 400, SCENARIO, "scenario", 8))
     ratio = by_feature / sequential
@@ -351,8 +351,8 @@ def table(rounds: int = 3) -> None:
                  f"({exim_cpu:.2f} s + {behavex_cpu:.2f} s) / {cores} = {floor:.2f} s = {floor / sequential:.2f}",
                  "-", True))  # fmt: skip
 
-    plain = _median_seconds(1, lambda d: _behave(d, 20, SCENARIO))
-    live = _median_seconds(1, lambda d: _behave(d, 20, LIVE_SCENARIO))
+    plain = _median_seconds(1, lambda d: time_behave(d, 20, SCENARIO))
+    live = _median_seconds(1, lambda d: time_behave(d, 20, LIVE_SCENARIO))
     ratio = live / plain
     rows.append(("live: 20 live scenarios / 20 -bh ones", f"{live:.2f} s / {plain:.2f} s = {ratio:.2f}",
                  "<= 15", ratio <= 15))  # fmt: skip
@@ -385,13 +385,18 @@ def table(rounds: int = 3) -> None:
     print(f"(medians of {rounds} runs; Exim {find_exim()}, {cores} cores)")
 
 
-def compare_dns(count: int) -> None:
-    with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as dns_dir:
-        plain = time_behave(count, Path(plain_dir), SCENARIO, [])
-        with_dns = time_behave(count, Path(dns_dir), DNS_SCENARIO, [])
-    for what, seconds in (("plain", plain), ("DNS", with_dns)):
+def _print_suites(count: int, *suites: tuple[str, float]) -> None:
+    """Each suite's time (its kind, seconds) for `count` scenarios, and a scenario's share."""
+    for what, seconds in suites:
         each = seconds / count * 1000
         print(f"{count} {what} scenarios through behave: {seconds:6.2f} s  ({each:5.1f} ms each)")
+
+
+def compare_dns(count: int) -> None:
+    with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as dns_dir:
+        plain = time_behave(Path(plain_dir), count, SCENARIO)
+        with_dns = time_behave(Path(dns_dir), count, DNS_SCENARIO)
+    _print_suites(count, ("plain", plain), ("DNS", with_dns))
     print(f"ratio DNS / plain: {with_dns / plain:.2f}  (target <= 3; the network is made once a run)")
 
 
@@ -403,7 +408,7 @@ def compare_networks(count: int, rounds: int = 5) -> None:
         for network in times:
             with tempfile.TemporaryDirectory() as workdir:
                 times[network].append(
-                    time_behave(count, Path(workdir), SCENARIO, ["-D", f"network={network}"])
+                    time_behave(Path(workdir), count, SCENARIO, "-D", f"network={network}")
                 )
     medians = {network: statistics.median(seconds) for network, seconds in times.items()}
     for network, seconds in medians.items():
@@ -416,17 +421,15 @@ def compare_live(count: int) -> None:
     """What a live scenario costs against a -bh one, and what each further connection
     to a running live server costs."""
     with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as live_dir:
-        plain = time_behave(count, Path(plain_dir), SCENARIO, [])
-        live = time_behave(count, Path(live_dir), LIVE_SCENARIO, [])
-    for what, seconds in (("plain -bh", plain), ("live", live)):
-        each = seconds / count * 1000
-        print(f"{count} {what} scenarios through behave: {seconds:6.2f} s  ({each:5.1f} ms each)")
+        plain = time_behave(Path(plain_dir), count, SCENARIO)
+        live = time_behave(Path(live_dir), count, LIVE_SCENARIO)
+    _print_suites(count, ("plain -bh", plain), ("live", live))
     print(f"ratio live / -bh: {live / plain:.2f}  (target <= 15; a daemon started and stopped each)")
     with tempfile.TemporaryDirectory() as one_dir, tempfile.TemporaryDirectory() as many_dir:
         head = "\n  Scenario: connections {n}\n    Given the Exim server is running"
-        one = time_behave(1, Path(one_dir), head + LIVE_CONNECTION.format(host=1), [])
+        one = time_behave(Path(one_dir), 1, head + LIVE_CONNECTION.format(host=1))
         connections = "".join(LIVE_CONNECTION.format(host=n % 250 + 1) for n in range(count))
-        many = time_behave(1, Path(many_dir), head + connections, [])
+        many = time_behave(Path(many_dir), 1, head + connections)
     further = (many - one) / (count - 1) * 1000
     each_plain = plain / count * 1000
     print(f"each further connection to a running live server: {further:5.1f} ms")
